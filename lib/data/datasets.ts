@@ -41,7 +41,13 @@ import {
   triggerLeptonIndex,
 } from "../reco/select.ts";
 import { newTruthSummary, PfCandidates, resetTruth, type SimEvent } from "../sim/event.ts";
-import { generateEvent, type GeneratorConfig, type ProcessName } from "../sim/generator.ts";
+import {
+  generateEvent,
+  type GeneratorConfig,
+  type HardEventVeto,
+  type ProcessName,
+} from "../sim/generator.ts";
+import { hardEventFailsTrigger, hasTriggerLepton } from "../reco/triggerPrecheck.ts";
 
 /** One process of a dataset and its fraction of the selected events. */
 export interface DatasetComponent {
@@ -347,6 +353,7 @@ export type EventGenerator = (
   rng: Rng,
   out: SimEvent,
   cfg: Readonly<GeneratorConfig>,
+  hardEventVeto?: HardEventVeto,
 ) => void;
 
 /** Reusable per-worker buffers of the event loop, and the event generator it calls. */
@@ -390,6 +397,12 @@ export function generateRows(
   const fractions = spec.components.map((c) => c.fraction);
   const ev = state.event;
   const reco = state.reco;
+  // Exact early exits (lib/reco/triggerPrecheck.ts): stop an attempt before the soft
+  // component when its hard event already fails the trigger isolation, and before the
+  // reconstruction when no trigger lepton exists; the selected events are unchanged.
+  const leptonCfg = spec.reco.leptons;
+  const sel = spec.selection;
+  const veto: HardEventVeto = (pf) => hardEventFailsTrigger(pf, leptonCfg, sel);
   for (let row = start; row < end; row++) {
     const comp = spec.components.length === 1
       ? spec.components[0]
@@ -406,14 +419,15 @@ export function generateRows(
       }
       ev.pf.reset();
       resetTruth(ev.truth);
-      state.generate(comp.process, Rng.stream(seed, spec.name, row, k), ev, spec.generator);
+      state.generate(comp.process, Rng.stream(seed, spec.name, row, k), ev, spec.generator, veto);
       const trials = ev.truth.generatorTrials;
       // A generator without the bookkeeping (or with the filter off) stands for one attempt.
       cnt.generated += trials > 0 ? trials : 1;
       if (!ev.truth.passedGeneratorFilter) continue;
       cnt.passedFilter++;
       // Leptons first: without a trigger lepton the event fails whatever its jets, so the
-      // clustering is skipped (exact: each attempt has its own b-tag stream).
+      // reconstruction is skipped (exact: each attempt has its own b-tag stream).
+      if (!hasTriggerLepton(ev.pf, leptonCfg, sel)) continue;
       reconstructLeptons(ev, reco, spec.reco);
       if (triggerLeptonIndex(reco.leptons, spec.selection) < 0) continue;
       reconstructRest(ev, Rng.stream(seed, spec.name, row, k, "btag"), reco, spec.reco);

@@ -32,6 +32,7 @@
  * pT > 30 GeV and |eta| < 2.4, b-tagging, and pT_miss from all PF candidates (the ntuples'
  * `pfMet`). Truth is read only by the b-tagging, as in lib/reco.
  */
+import { hasTriggerLepton } from "./triggerPrecheck.ts";
 import { clusterAntiKt } from "../physics/antikt.ts";
 import { mass as massOf } from "../physics/fourVector.ts";
 import type { Rng } from "../random/rng.ts";
@@ -215,6 +216,11 @@ export function reconstructOpenData(
   out.nSelectedJets = 0;
   out.nBTagged = 0;
   out.jets.reset();
+  // Exact shortcut (lib/reco/triggerPrecheck.ts): most attempts have no trigger muon.
+  if (!hasTriggerLepton(pf, cfg.leptons, cfg.selection)) {
+    out.leptons.reset();
+    return -1;
+  }
   out.kin.compute(pf);
   findLeptons(pf, out.kin, cfg.leptons, out.leptons);
   const lep = triggerLeptonIndex(out.leptons, cfg.selection);

@@ -166,9 +166,10 @@ export interface TruthSummary {
    */
   hardScale: number;
   /**
-   * False when the detector simulation, underlying event and pileup were skipped because
-   * the event cannot pass the single-lepton trigger (opt-in speed-up of the generator,
-   * `GeneratorConfig.skipUntriggerable`); `pf` is then empty.
+   * False when the event was stopped before the end because it cannot pass the caller's
+   * selection: the detector, underlying event and pileup skipped (opt-in speed-up of the
+   * generator, `GeneratorConfig.skipUntriggerable`), or the soft component skipped after a
+   * hard-event veto (`HardEventVeto` of lib/sim/generator.ts); `pf` is then empty.
    */
   detectorSimulated: boolean;
 }

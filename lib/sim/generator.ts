@@ -67,7 +67,7 @@
  * scratch buffer (one per worker/isolate); `out` is filled in place.
  */
 import type { Rng } from "../random/rng.ts";
-import { resetTruth, type SimEvent } from "./event.ts";
+import { type PfCandidates, resetTruth, type SimEvent } from "./event.ts";
 import {
   B_MODE,
   C_MODE,
@@ -157,6 +157,16 @@ export interface GeneratorConfig {
   /** Isolation margin of {@link skipUntriggerable} (default 0.6 = 0.45 + resolution margin). */
   untriggerableIsoMax?: number;
 }
+
+/**
+ * Optional test of the caller on the detector-level candidates of the HARD event, before the
+ * underlying event and pileup are added: true when the caller's selection cannot accept the
+ * event whatever soft particles are added (e.g. lib/reco/triggerPrecheck.ts
+ * hardEventFailsTrigger). The event then stops there with `pf` empty and
+ * `truth.detectorSimulated` false. Since the soft component is drawn last, the events that go
+ * on are identical with or without a veto.
+ */
+export type HardEventVeto = (pf: PfCandidates) => boolean;
 
 /** Maximal attempts of one call before giving up (the QCD acceptance is ~1e-3). */
 export const MAX_TRIALS = 10_000_000;
@@ -248,6 +258,7 @@ export function generateEvent(
   callerRng: Rng,
   out: SimEvent,
   cfg: GeneratorConfig,
+  hardEventVeto?: HardEventVeto,
 ): void {
   checkConfig(process, cfg);
   FAST.reseed(callerRng);
@@ -363,6 +374,13 @@ export function generateEvent(
   detectorResponse(gen, pf, rng);
   t.invisiblePx = INVISIBLE.px;
   t.invisiblePy = INVISIBLE.py;
+  if (hardEventVeto !== undefined && hardEventVeto(pf)) {
+    // The caller's selection cannot accept this event whatever the soft particles: stop
+    // here (the soft component draws last, so the events that go on are unchanged).
+    pf.reset();
+    t.detectorSimulated = false;
+    return;
+  }
   addUnderlyingEventAndPileup(pf, rng, t.nPileup, sqrtS);
   t.detectorSimulated = true;
 }

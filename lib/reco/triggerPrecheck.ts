@@ -1,0 +1,165 @@
+/**
+ * Cheap, EXACT answers to "can this event pass the single-lepton trigger?", used by the
+ * dataset generator to stop work on events that are bound to fail (most QCD attempts).
+ *
+ * Two checks, both with the same answer as the full chain (tests/lib/reco/triggerPrecheck_test.ts
+ * compares them with reconstructLeptons + triggerLeptonIndex on simulated events):
+ *
+ * - {@link hasTriggerLepton}: does {@link findLeptons} + {@link triggerLeptonIndex} find a
+ *   trigger lepton? Same cuts, same isolation sums (the same floating-point operations in the
+ *   same order), but the (pT, eta, phi) of a PF candidate is computed only when it lies within
+ *   the azimuthal band of a cone (a test on px, py without asinh/atan2), instead of for all
+ *   ~1000-2000 candidates as {@link PfKinematics.compute} does.
+ * - {@link hardEventFailsTrigger}: called on the candidates of the HARD event, before the
+ *   underlying event and pileup are added. The trigger isolation (paper 1 eq. 3.1) sums
+ *   non-pileup charged hadrons, neutral hadrons and photons: the soft particles only ADD to it
+ *   and bring no electrons or muons (lib/sim/softQcd.ts). So a lepton whose hard-event Iso is
+ *   already >= isoMax fails with any soft component, and an event without a trigger-lepton
+ *   candidate passing that bound cannot pass the trigger. (The identification isolation of
+ *   lib/reco/leptons.ts is delta-beta corrected and can DECREASE with pileup, so it is not
+ *   used here.) A relative margin of 1e-9 on the bound covers the different order of the
+ *   floating-point sums.
+ */
+import { eta as etaOf, phi as phiOf } from "../physics/fourVector.ts";
+import { PF, type PfCandidates } from "../sim/event.ts";
+import type { LeptonConfig } from "./leptons.ts";
+import type { LeptonSelection } from "./select.ts";
+
+/** Azimuthal margin (radians) of the band pre-test; rounding errors are ~1e-15 rad. */
+const PHI_MARGIN = 1e-6;
+/** Relative margin of the hard-event isolation bound (floating-point summation order). */
+const ISO_BOUND_MARGIN = 1e-9;
+
+const SUMS = new Float64Array(3);
+
+/**
+ * The cone sums of lib/reco/leptons.ts for candidate `k` at (eta0, phi0) with transverse
+ * momentum (lx, ly), lpt: with `idIso` false the trigger sums [charged (not pileup), neutral
+ * hadrons, photons] within dR < coneR (as {@link isolationSums}); with `idIso` true the
+ * delta-beta inputs [charged PV, charged PU, neutral] of particles with pT > particlePtMin
+ * (as {@link idIsolation}). Candidates outside |dphi| < coneR + margin are rejected on
+ * (px, py) alone; the others go through the exact test of leptons.ts.
+ */
+function coneSums(
+  pf: PfCandidates,
+  k: number,
+  eta0: number,
+  phi0: number,
+  lpt: number,
+  coneR: number,
+  idIso: boolean,
+  particlePtMin: number,
+  out: Float64Array,
+): Float64Array {
+  if (!(coneR > 0 && coneR < 1.5)) {
+    throw new RangeError(`triggerPrecheck: cone radius ${coneR} outside (0, 1.5)`);
+  }
+  const { px, py, pz, pfClass, fromPileup } = pf;
+  const lx = px[k], ly = py[k];
+  const r2 = coneR * coneR;
+  const sinBand = Math.sin(Math.min(coneR + PHI_MARGIN, Math.PI / 2));
+  const band = sinBand * sinBand * lpt * lpt;
+  let a = 0, b = 0, c = 0;
+  for (let j = 0; j < pf.n; j++) {
+    if (j === k) continue;
+    const x = px[j], y = py[j];
+    // |dphi| < pi/2 and sin^2(dphi) < sin^2(coneR + margin)  <=>  |dphi| < coneR + margin.
+    if (x * lx + y * ly <= 0) continue;
+    const cross = x * ly - y * lx;
+    const t2 = x * x + y * y;
+    if (cross * cross >= band * t2) continue;
+    const pt = Math.sqrt(t2);
+    if (idIso && pt <= particlePtMin) continue;
+    const de = etaOf(x, y, pz[j]) - eta0;
+    if (de > coneR || de < -coneR) continue;
+    let dp = phiOf(x, y) - phi0;
+    if (dp > Math.PI) dp -= 2 * Math.PI;
+    else if (dp < -Math.PI) dp += 2 * Math.PI;
+    if (de * de + dp * dp >= r2) continue;
+    const cls = pfClass[j];
+    if (idIso) {
+      if (cls === PF.neutralHadron || cls === PF.photon) c += pt;
+      else if (cls === PF.chargedHadron) {
+        if (fromPileup[j] === 0) a += pt;
+        else b += pt;
+      }
+    } else if (cls === PF.neutralHadron) b += pt;
+    else if (cls === PF.photon) c += pt;
+    else if (cls === PF.chargedHadron && fromPileup[j] === 0) a += pt;
+  }
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  return out;
+}
+
+/**
+ * Visit the electrons and muons of `pf` that pass the kinematic part of both the lepton
+ * reconstruction (`cfg`) and the trigger (`sel`): flavour, pT > sel.ptMin, acceptance.
+ * `visit(k, pt, eta, phi)` returns true to stop; returns whether it stopped.
+ */
+function someTriggerCandidate(
+  pf: PfCandidates,
+  cfg: Readonly<LeptonConfig>,
+  sel: Readonly<LeptonSelection>,
+  visit: (k: number, pt: number, eta: number, phi: number) => boolean,
+): boolean {
+  const { px, py, pz, pfClass } = pf;
+  for (let k = 0; k < pf.n; k++) {
+    const cls = pfClass[k];
+    const ele = cls === PF.electron;
+    if (!ele && cls !== PF.muon) continue;
+    if (ele ? !sel.electrons : !sel.muons) continue;
+    const x = px[k], y = py[k];
+    const pt = Math.sqrt(x * x + y * y);
+    if (!(pt > sel.ptMin)) continue;
+    const eta = etaOf(x, y, pz[k]);
+    const absEta = Math.abs(eta);
+    if (ele) {
+      if (pt < cfg.electronPtMin || absEta >= cfg.electronAbsEtaMax) continue;
+    } else if (pt < cfg.muonPtMin || absEta >= cfg.muonAbsEtaMax) continue;
+    if (!(absEta < sel.absEtaMax)) continue;
+    if (visit(k, pt, eta, phiOf(x, y))) return true;
+  }
+  return false;
+}
+
+/**
+ * True when reconstructLeptons (lib/reco/reconstruct.ts) followed by triggerLeptonIndex
+ * (lib/reco/select.ts) would find a trigger lepton in `pf`: an identified electron or muon in
+ * the acceptance of `cfg`, passing the identification isolation, with pT > sel.ptMin,
+ * |eta| < sel.absEtaMax and Iso (eq. 3.1, dR < cfg.isoConeR) < sel.isoMax. Exact, and much
+ * cheaper when the answer is no.
+ */
+export function hasTriggerLepton(
+  pf: PfCandidates,
+  cfg: Readonly<LeptonConfig>,
+  sel: Readonly<LeptonSelection>,
+): boolean {
+  return someTriggerCandidate(pf, cfg, sel, (k, pt, eta, phi) => {
+    if (pt > cfg.idIsoLeptonPtMin) {
+      const s = coneSums(pf, k, eta, phi, pt, cfg.idIsoConeR, true, cfg.idIsoParticlePtMin, SUMS);
+      if (!((s[0] + Math.max(s[2] - 0.5 * s[1], 0)) / pt < cfg.idIsoMax)) return false;
+    }
+    const s = coneSums(pf, k, eta, phi, pt, cfg.isoConeR, false, 0, SUMS);
+    return (s[0] + s[1] + s[2]) / pt < sel.isoMax;
+  });
+}
+
+/**
+ * Called with the PF candidates of the HARD event only (before the underlying event and
+ * pileup): true when no electron or muon can pass the trigger whatever soft particles are
+ * added, because each candidate's hard-event isolation (eq. 3.1) is already >= sel.isoMax
+ * (see the module comment). False means "may pass".
+ */
+export function hardEventFailsTrigger(
+  pf: PfCandidates,
+  cfg: Readonly<LeptonConfig>,
+  sel: Readonly<LeptonSelection>,
+): boolean {
+  const bound = sel.isoMax * (1 + ISO_BOUND_MARGIN);
+  return !someTriggerCandidate(pf, cfg, sel, (k, pt, eta, phi) => {
+    const s = coneSums(pf, k, eta, phi, pt, cfg.isoConeR, false, 0, SUMS);
+    return (s[0] + s[1] + s[2]) / pt < bound;
+  });
+}
