@@ -40,7 +40,13 @@ import {
   SINGLE_LEPTON_13TEV,
   triggerLeptonIndex,
 } from "../reco/select.ts";
-import { newTruthSummary, PfCandidates, resetTruth, type SimEvent } from "../sim/event.ts";
+import {
+  newTruthSummary,
+  PfCandidates,
+  resetTruth,
+  type SimEvent,
+  type TruthSummary,
+} from "../sim/event.ts";
 import {
   generateEvent,
   type GeneratorConfig,
@@ -232,6 +238,31 @@ export interface ProcessCounts {
   passedFilter: number;
   /** Attempts passing filter and selection (= rows of this process). */
   selected: number;
+  /**
+   * Integer generator attempts behind `generated`, and the probability they were sampled
+   * with (see {@link countAttempts}); absent for counts made without them.
+   */
+  attempts?: number;
+  samplingProbability?: number;
+}
+
+/**
+ * Add one event's generator attempts to `c`. The integer attempts are summed and
+ * generated = attempts / sampling probability, so the total is the same whatever the order
+ * of the sums (1 or 2 workers); summing the fractional generatorTrials of importance-sampled
+ * QCD (k / 0.12) would differ in the last digits.
+ */
+export function countAttempts(c: ProcessCounts, t: TruthSummary): void {
+  const p = t.generatorSamplingProbability;
+  const attempts = t.generatorTrials > 0 ? Math.round(t.generatorTrials * p) : 1;
+  if (c.samplingProbability !== undefined && c.samplingProbability !== p) {
+    throw new Error(
+      `countAttempts(${t.process}): sampling probability ${p} after ${c.samplingProbability}`,
+    );
+  }
+  c.samplingProbability = p;
+  c.attempts = (c.attempts ?? 0) + attempts;
+  c.generated = c.attempts / p;
 }
 
 /** Counts per process of a range of slots (or of a whole dataset). */
@@ -241,7 +272,17 @@ export type CountsByProcess = Record<string, ProcessCounts>;
 export function addCounts(a: CountsByProcess, b: CountsByProcess): CountsByProcess {
   for (const [p, c] of Object.entries(b)) {
     const t = a[p] ??= { generated: 0, passedFilter: 0, selected: 0 };
-    t.generated += c.generated;
+    if (c.attempts !== undefined && c.samplingProbability !== undefined) {
+      if (t.samplingProbability !== undefined && t.samplingProbability !== c.samplingProbability) {
+        throw new Error(`addCounts(${p}): different sampling probabilities`);
+      }
+      if (t.attempts === undefined && t.generated > 0) {
+        throw new Error(`addCounts(${p}): counts with and without integer attempts`);
+      }
+      t.samplingProbability = c.samplingProbability;
+      t.attempts = (t.attempts ?? 0) + c.attempts;
+      t.generated = t.attempts / t.samplingProbability;
+    } else t.generated += c.generated;
     t.passedFilter += c.passedFilter;
     t.selected += c.selected;
   }
@@ -420,9 +461,8 @@ export function generateRows(
       ev.pf.reset();
       resetTruth(ev.truth);
       state.generate(comp.process, Rng.stream(seed, spec.name, row, k), ev, spec.generator, veto);
-      const trials = ev.truth.generatorTrials;
       // A generator without the bookkeeping (or with the filter off) stands for one attempt.
-      cnt.generated += trials > 0 ? trials : 1;
+      countAttempts(cnt, ev.truth);
       if (!ev.truth.passedGeneratorFilter) continue;
       cnt.passedFilter++;
       // Leptons first: without a trigger lepton the event fails whatever its jets, so the

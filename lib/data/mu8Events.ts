@@ -57,7 +57,7 @@ import {
   type VJetsGeneratorConfig,
   type VJetsParams,
 } from "../sim/vJets.ts";
-import type { CountsByProcess } from "./datasets.ts";
+import { countAttempts, type CountsByProcess } from "./datasets.ts";
 
 /** Processes of the stream (sample names of paper 3 and the published files). */
 export type Mu8Process = "W" | "Z" | "ttbar";
@@ -336,8 +336,7 @@ export function generateMu8Rows(
       ev.pf.reset();
       resetTruth(ev.truth);
       generateMu8Event(process, Rng.stream(seed, stream, row, k), ev, spec);
-      const trials = ev.truth.generatorTrials;
-      cnt.generated += trials > 0 ? trials : 1;
+      countAttempts(cnt, ev.truth);
       if (!ev.truth.passedGeneratorFilter) continue;
       cnt.passedFilter++;
       const lep = reconstructOpenData(

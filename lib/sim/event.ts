@@ -152,6 +152,12 @@ export interface TruthSummary {
    * (number of events) / (sum of generatorTrials), not passed / calls.
    */
   generatorTrials: number;
+  /**
+   * Probability with which the generator sampled the attempts of this event (1, or
+   * QCD_P_HF for the heavy-flavour-enriched QCD of lib/sim/generator.ts): generatorTrials is
+   * (integer attempts) / this, so the integer attempts can be summed exactly.
+   */
+  generatorSamplingProbability: number;
   /** Event weight (1: all samples of lib/sim are unweighted). */
   weight: number;
   /**
@@ -199,6 +205,7 @@ export function newTruthSummary(cap = 64): TruthSummary {
     nPileup: 0,
     passedGeneratorFilter: false,
     generatorTrials: 0,
+    generatorSamplingProbability: 1,
     weight: 1,
     leadingGenLeptonPt: 0,
     hardScale: 0,
@@ -216,6 +223,7 @@ export function resetTruth(t: TruthSummary): void {
   t.nPileup = 0;
   t.passedGeneratorFilter = false;
   t.generatorTrials = 0;
+  t.generatorSamplingProbability = 1;
   t.weight = 1;
   t.leadingGenLeptonPt = 0;
   t.hardScale = 0;

@@ -268,6 +268,7 @@ export function generateEvent(
   const sqrtS = cfg.sqrtS;
   const gen = GEN;
   let trials = 0;
+  let sampling = 1;
   let lead = 0;
   let scale = 0;
   if (process === "QCD") {
@@ -314,6 +315,7 @@ export function generateEvent(
       }
       clearHfPlan();
       trials = k / QCD_P_HF;
+      sampling = QCD_P_HF;
     }
     scale = QCD_EVENT.ptHat;
   } else {
@@ -347,6 +349,7 @@ export function generateEvent(
   resetTruth(t);
   t.process = process;
   t.generatorTrials = trials;
+  t.generatorSamplingProbability = sampling;
   t.weight = 1;
   t.leadingGenLeptonPt = lead;
   t.hardScale = scale;
