@@ -137,29 +137,77 @@ export class JetInputs {
   mask: Uint8Array;
   /** 1 for isolated leptons and photons (never clustered, not in rho). */
   exclude: Uint8Array;
+  /** 1 for candidates entering the rho median. */
+  rhoAccept: Uint8Array;
   /** Patch sums for the rho median. */
   patches: Float64Array;
 
   constructor(capacity = 2048) {
     this.mask = new Uint8Array(capacity);
     this.exclude = new Uint8Array(capacity);
+    this.rhoAccept = new Uint8Array(capacity);
     this.patches = new Float64Array(0);
   }
 
   /** Make room for `n` candidates. */
   ensure(n: number): void {
     if (n <= this.mask.length) return;
-    let cap = this.mask.length;
+    let cap = Math.max(1, this.mask.length);
     while (cap < n) cap *= 2;
     this.mask = new Uint8Array(cap);
     this.exclude = new Uint8Array(cap);
+    this.rhoAccept = new Uint8Array(cap);
   }
+}
+
+/** The (eta, phi) patch grid of a median-rho estimate. */
+export interface RhoGrid {
+  /** Patches cover |eta| < this. */
+  rhoAbsEtaMax: number;
+  rhoEtaBins: number;
+  rhoPhiBins: number;
+}
+
+/**
+ * Median pT density rho (GeV per unit eta-phi area) of the candidates k < kin.n with
+ * `accept[k]` = 1 (all candidates when `accept` is null) in |eta| < grid.rhoAbsEtaMax: their
+ * pT summed in grid.rhoEtaBins x grid.rhoPhiBins patches, rho = median patch sum / patch area.
+ * `scratch.patches` is reused.
+ */
+export function medianPatchRho(
+  kin: PfKinematics,
+  accept: Uint8Array | null,
+  grid: Readonly<RhoGrid>,
+  scratch: JetInputs,
+): number {
+  const nb = grid.rhoEtaBins * grid.rhoPhiBins;
+  if (scratch.patches.length !== nb) scratch.patches = new Float64Array(nb);
+  const p = scratch.patches;
+  p.fill(0);
+  const etaMax = grid.rhoAbsEtaMax;
+  const etaW = (2 * etaMax) / grid.rhoEtaBins;
+  const phiW = (2 * Math.PI) / grid.rhoPhiBins;
+  for (let k = 0; k < kin.n; k++) {
+    if (accept !== null && accept[k] === 0) continue;
+    const eta = kin.eta[k];
+    if (eta <= -etaMax || eta >= etaMax) continue;
+    let ie = Math.floor((eta + etaMax) / etaW);
+    if (ie >= grid.rhoEtaBins) ie = grid.rhoEtaBins - 1;
+    let ip = Math.floor((kin.phi[k] + Math.PI) / phiW);
+    if (ip >= grid.rhoPhiBins) ip = grid.rhoPhiBins - 1;
+    if (ip < 0) ip = 0;
+    p[ie * grid.rhoPhiBins + ip] += kin.pt[k];
+  }
+  p.sort();
+  const median = nb % 2 === 1 ? p[(nb - 1) / 2] : 0.5 * (p[nb / 2 - 1] + p[nb / 2]);
+  return median / (etaW * phiW);
 }
 
 /**
  * Median neutral pT density rho (GeV per unit eta-phi area) of the jet inputs: the neutral
  * (photon and neutral-hadron) candidates not excluded, in |eta| < cfg.rhoAbsEtaMax, summed in
  * cfg.rhoEtaBins x cfg.rhoPhiBins patches; rho is the median patch sum over the patch area.
+ * Uses `scratch.rhoAccept` and `scratch.patches`.
  */
 export function neutralRho(
   pf: PfCandidates,
@@ -168,28 +216,16 @@ export function neutralRho(
   cfg: Readonly<JetConfig>,
   scratch: JetInputs,
 ): number {
-  const nb = cfg.rhoEtaBins * cfg.rhoPhiBins;
-  if (scratch.patches.length !== nb) scratch.patches = new Float64Array(nb);
-  const p = scratch.patches;
-  p.fill(0);
-  const etaMax = cfg.rhoAbsEtaMax;
-  const etaW = (2 * etaMax) / cfg.rhoEtaBins;
-  const phiW = (2 * Math.PI) / cfg.rhoPhiBins;
+  if (kin.n !== pf.n) {
+    throw new Error(`neutralRho: PfKinematics holds ${kin.n} candidates, the event ${pf.n}`);
+  }
+  scratch.ensure(pf.n);
+  const acc = scratch.rhoAccept;
   for (let k = 0; k < pf.n; k++) {
     const c = pf.pfClass[k];
-    if ((c !== PF.photon && c !== PF.neutralHadron) || exclude[k] !== 0) continue;
-    const eta = kin.eta[k];
-    if (eta <= -etaMax || eta >= etaMax) continue;
-    let ie = Math.floor((eta + etaMax) / etaW);
-    if (ie >= cfg.rhoEtaBins) ie = cfg.rhoEtaBins - 1;
-    let ip = Math.floor((kin.phi[k] + Math.PI) / phiW);
-    if (ip >= cfg.rhoPhiBins) ip = cfg.rhoPhiBins - 1;
-    if (ip < 0) ip = 0;
-    p[ie * cfg.rhoPhiBins + ip] += kin.pt[k];
+    acc[k] = (c === PF.photon || c === PF.neutralHadron) && exclude[k] === 0 ? 1 : 0;
   }
-  p.sort();
-  const median = nb % 2 === 1 ? p[(nb - 1) / 2] : 0.5 * (p[nb / 2 - 1] + p[nb / 2]);
-  return median / (etaW * phiW);
+  return medianPatchRho(kin, acc, cfg, scratch);
 }
 
 /**

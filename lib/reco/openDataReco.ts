@@ -38,7 +38,7 @@ import { mass as massOf } from "../physics/fourVector.ts";
 import type { Rng } from "../random/rng.ts";
 import type { PfCandidates, SimEvent } from "../sim/event.ts";
 import { applyBTagging, BTAG_MEDIUM, type BTagConfig } from "./btag.ts";
-import { JetList } from "./jets.ts";
+import { JetInputs, JetList, medianPatchRho } from "./jets.ts";
 import { findLeptons, type LeptonConfig, LeptonList, LEPTONS_13TEV } from "./leptons.ts";
 import { computeMissingEt, type Met, newMet } from "./missingEt.ts";
 import { PfKinematics } from "./pfKinematics.ts";
@@ -80,7 +80,7 @@ export const OPEN_DATA_JETS: Readonly<OpenDataJetConfig> = Object.freeze({
   jetEnergyScale: 1,
 });
 
-let patches = new Float64Array(80);
+const RHO_SCRATCH = new JetInputs(0);
 
 /**
  * Median pT density rho (GeV per unit eta-phi area) of ALL candidates of `pf` in
@@ -91,26 +91,10 @@ export function allCandidateRho(
   kin: PfKinematics,
   cfg: Readonly<OpenDataJetConfig>,
 ): number {
-  const nb = cfg.rhoEtaBins * cfg.rhoPhiBins;
-  if (patches.length !== nb) patches = new Float64Array(nb);
-  const p = patches;
-  p.fill(0);
-  const etaMax = cfg.rhoAbsEtaMax;
-  const etaW = (2 * etaMax) / cfg.rhoEtaBins;
-  const phiW = (2 * Math.PI) / cfg.rhoPhiBins;
-  for (let k = 0; k < pf.n; k++) {
-    const eta = kin.eta[k];
-    if (eta <= -etaMax || eta >= etaMax) continue;
-    let ie = Math.floor((eta + etaMax) / etaW);
-    if (ie >= cfg.rhoEtaBins) ie = cfg.rhoEtaBins - 1;
-    let ip = Math.floor((kin.phi[k] + Math.PI) / phiW);
-    if (ip >= cfg.rhoPhiBins) ip = cfg.rhoPhiBins - 1;
-    if (ip < 0) ip = 0;
-    p[ie * cfg.rhoPhiBins + ip] += kin.pt[k];
+  if (kin.n !== pf.n) {
+    throw new Error(`allCandidateRho: PfKinematics holds ${kin.n} candidates, the event ${pf.n}`);
   }
-  p.sort();
-  const median = nb % 2 === 1 ? p[(nb - 1) / 2] : 0.5 * (p[nb / 2 - 1] + p[nb / 2]);
-  return median / (etaW * phiW);
+  return medianPatchRho(kin, null, cfg, RHO_SCRATCH);
 }
 
 /**
