@@ -181,3 +181,28 @@ export class ColumnTable {
 export function transferables(t: ColumnTableTransfer): ArrayBuffer[] {
   return [...t.data.map((a) => a.buffer as ArrayBuffer), t.labelCodes.buffer as ArrayBuffer];
 }
+
+/**
+ * Column layout of a simulated event table: the `features` then `extras` (float32), `weight`
+ * (float64), then the `truth` columns (float32), each documented by `docs[name]` (the layout
+ * of the HLF21 and paper-3 tables).
+ */
+export function eventTableColumns(
+  features: readonly string[],
+  extras: readonly string[],
+  truth: readonly string[],
+  docs: Readonly<Record<string, string>>,
+): readonly ColumnSpec[] {
+  const f32 = (name: string): ColumnSpec => ({ name, type: "f32", doc: docs[name] });
+  return Object.freeze([
+    ...features.map(f32),
+    ...extras.map(f32),
+    { name: "weight", type: "f64", doc: docs.weight },
+    ...truth.map(f32),
+  ]);
+}
+
+/** Position of each column of `columns` by name. */
+export function columnPositions(columns: readonly ColumnSpec[]): Record<string, number> {
+  return Object.fromEntries(columns.map((s, i) => [s.name, i]));
+}

@@ -29,10 +29,11 @@
  *   pileup.
  * - Isolations are relative (divided by the lepton pT), eq. 3.1 split by particle class.
  */
+import { mass as massOf } from "../physics/fourVector.ts";
 import { metComponents, type MetProjection, transverseMassLepMet } from "../reco/missingEt.ts";
 import type { RecoEvent } from "../reco/reconstruct.ts";
 import { PF, type SimEvent } from "../sim/event.ts";
-import { type ColumnSpec, ColumnTable } from "./columnTable.ts";
+import { columnPositions, type ColumnSpec, ColumnTable, eventTableColumns } from "./columnTable.ts";
 
 /** ST / NJ / MJ object threshold (GeV) and acceptance (paper 1 section 3). */
 export const ST_PT_MIN = 30;
@@ -124,18 +125,15 @@ export const HLF21_TRUTH_NAMES = [
  * Numeric columns of an HLF21 table, in order: the 21 inputs (float32), LepEta, nPhoton,
  * weight (float64) and the truth columns. The categorical `process` column comes on top.
  */
-export const HLF21_TABLE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
-  ...HLF21_NAMES.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-  ...HLF21_EXTRA_NAMES.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-  { name: "weight", type: "f64" as const, doc: DOCS.weight },
-  ...HLF21_TRUTH_NAMES.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-]);
+export const HLF21_TABLE_COLUMNS: readonly ColumnSpec[] = eventTableColumns(
+  HLF21_NAMES,
+  HLF21_EXTRA_NAMES,
+  HLF21_TRUTH_NAMES,
+  DOCS,
+);
 
 // Column positions (fixed by HLF21_TABLE_COLUMNS).
-const C = Object.fromEntries(HLF21_TABLE_COLUMNS.map((s, i) => [s.name, i])) as Record<
-  string,
-  number
->;
+const C = columnPositions(HLF21_TABLE_COLUMNS);
 
 /** An empty HLF21 table. */
 export function newHlf21Table(capacity = 1024): ColumnTable {
@@ -143,12 +141,6 @@ export function newHlf21Table(capacity = 1024): ColumnTable {
 }
 
 const PROJ: MetProjection = { parallel: 0, perpendicular: 0 };
-
-/** Invariant mass of a summed four-momentum, 0 when the sum is light-like or empty (GeV). */
-function massOfSum(px: number, py: number, pz: number, e: number): number {
-  const m2 = e * e - px * px - py * py - pz * pz;
-  return m2 > 0 ? Math.sqrt(m2) : 0;
-}
 
 /**
  * Append one row to `table` (made by {@link newHlf21Table}) from the reconstructed event
@@ -219,12 +211,12 @@ export function appendHlf21Row(
   d[C.HT][row] = st;
   d[C.nJets][row] = nj;
   d[C.bJets][row] = nb;
-  d[C.allJetMass][row] = massOfSum(jx, jy, jz, je);
+  d[C.allJetMass][row] = massOf(jx, jy, jz, je);
   d[C.nMu][row] = nMu;
-  d[C.allMuMass][row] = massOfSum(mx, my, mz, me);
+  d[C.allMuMass][row] = massOf(mx, my, mz, me);
   d[C.allMuPt][row] = Math.sqrt(mx * mx + my * my);
   d[C.nEle][row] = nEle;
-  d[C.allEleMass][row] = massOfSum(ex, ey, ez, ee);
+  d[C.allEleMass][row] = massOf(ex, ey, ez, ee);
   d[C.allElePt][row] = Math.sqrt(ex * ex + ey * ey);
   d[C.nPhoton][row] = P.n;
 

@@ -39,10 +39,11 @@
  * the trigger muon: the multiplicity with the muon's own jet removed), `weight`, and truth
  * columns `truth_*` for labels and validation only (never inputs).
  */
+import { mass as massOf } from "../physics/fourVector.ts";
 import { metComponents, type MetProjection, transverseMassLepMet } from "../reco/missingEt.ts";
 import type { OpenDataRecoEvent } from "../reco/openDataReco.ts";
 import { PF, type SimEvent } from "../sim/event.ts";
-import { type ColumnSpec, ColumnTable } from "./columnTable.ts";
+import { columnPositions, type ColumnSpec, ColumnTable, eventTableColumns } from "./columnTable.ts";
 
 /** Jets entering HT, MJ, NJ, NB (paper 3 appendix A): pT > 30 GeV, |eta| < 2.4. */
 export const PAPER3_JET = Object.freeze({ ptMin: 30, absEtaMax: 2.4 });
@@ -141,17 +142,14 @@ const DOCS: Record<string, string> = {
  * (float32), `weight` (float64), the truth columns (float32). The categorical `process`
  * column comes on top.
  */
-export const PAPER3_TABLE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
-  ...PAPER3_COLUMNS.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-  ...PAPER3_EXTRA_COLUMNS.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-  { name: "weight", type: "f64" as const, doc: DOCS.weight },
-  ...PAPER3_TRUTH_COLUMNS.map((name) => ({ name, type: "f32" as const, doc: DOCS[name] })),
-]);
+export const PAPER3_TABLE_COLUMNS: readonly ColumnSpec[] = eventTableColumns(
+  PAPER3_COLUMNS,
+  PAPER3_EXTRA_COLUMNS,
+  PAPER3_TRUTH_COLUMNS,
+  DOCS,
+);
 
-const C = Object.fromEntries(PAPER3_TABLE_COLUMNS.map((s, i) => [s.name, i])) as Record<
-  string,
-  number
->;
+const C = columnPositions(PAPER3_TABLE_COLUMNS);
 
 /** An empty paper-3 table. */
 export function newPaper3Table(capacity = 1024): ColumnTable {
@@ -159,11 +157,6 @@ export function newPaper3Table(capacity = 1024): ColumnTable {
 }
 
 const PROJ: MetProjection = { parallel: 0, perpendicular: 0 };
-
-function massOfSum(px: number, py: number, pz: number, e: number): number {
-  const m2 = e * e - px * px - py * py - pz * pz;
-  return m2 > 0 ? Math.sqrt(m2) : 0;
-}
 
 /**
  * Append one row to `table` (from {@link newPaper3Table}) for the selected event `ev`,
@@ -221,7 +214,7 @@ export function appendPaper3Row(
     if (de * de + dp * dp > 0.25) nNoMu++;
   }
   d[C.HT][row] = ht;
-  d[C.mass_jet][row] = nj > 0 ? massOfSum(jx, jy, jz, je) : 0;
+  d[C.mass_jet][row] = nj > 0 ? massOf(jx, jy, jz, je) : 0;
   d[C.n_jet][row] = nj;
   d[C.n_bjet][row] = nb;
   d[C.n_jet_nomu][row] = nNoMu;
@@ -255,10 +248,10 @@ export function appendPaper3Row(
   }
   d[C.n_mu][row] = nMu;
   d[C.pt_mu][row] = Math.sqrt(mx * mx + my * my);
-  d[C.mass_mu][row] = massOfSum(mx, my, mz, me);
+  d[C.mass_mu][row] = massOf(mx, my, mz, me);
   d[C.n_ele][row] = nEle;
   d[C.pt_ele][row] = Math.sqrt(ex * ex + ey * ey);
-  d[C.mass_ele][row] = massOfSum(ex, ey, ez, ee);
+  d[C.mass_ele][row] = massOf(ex, ey, ez, ee);
   d[C.n_ch][row] = nCh;
   d[C.n_neu][row] = nNeu;
   d[C.n_photon][row] = nPho;
