@@ -5,6 +5,7 @@
  * (px, py, pz, E), metric (+, -, -, -). Azimuth phi lies in (-pi, pi]; differences of
  * azimuths are wrapped to [-pi, pi].
  */
+import { grown } from "../util/typedArrays.ts";
 
 const TWO_PI = 2 * Math.PI;
 
@@ -246,15 +247,6 @@ export function twoBodyMomentum(mParent: number, m1: number, m2: number): number
   const b = s - (m1 - m2) * (m1 - m2);
   const l = a * b;
   return l > 0 && mParent > 0 ? Math.sqrt(l) / (2 * mParent) : 0;
-}
-
-/** The columns of a {@link ParticleArrays} buffer, for growth. */
-type Column = Float64Array | Int32Array | Int8Array | Uint32Array;
-
-function grown<T extends Column>(a: T, cap: number): T {
-  const b = new (a.constructor as new (n: number) => T)(cap);
-  b.set(a);
-  return b;
 }
 
 /**

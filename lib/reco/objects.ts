@@ -6,6 +6,7 @@
  *
  * Units: GeV for momenta and energies, radians for angles.
  */
+import { grown } from "../util/typedArrays.ts";
 
 /** Kinematic columns shared by every reconstructed object list. */
 export class KinematicList {
@@ -82,30 +83,22 @@ export class KinematicList {
 
 /** Copy a Float64Array into a larger one. */
 export function growF64(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
+  return grown(a, cap);
 }
 
 /** Copy an Int32Array into a larger one. */
 export function growI32(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
+  return grown(a, cap);
 }
 
 /** Copy an Int8Array into a larger one. */
 export function growI8(a: Int8Array, cap: number): Int8Array {
-  const b = new Int8Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
+  return grown(a, cap);
 }
 
 /** Copy a Uint8Array into a larger one. */
 export function growU8(a: Uint8Array, cap: number): Uint8Array {
-  const b = new Uint8Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
+  return grown(a, cap);
 }
 
 /**

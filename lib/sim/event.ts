@@ -7,6 +7,7 @@
  *
  * Units: GeV for momenta and energies, radians for angles.
  */
+import { grown } from "../util/typedArrays.ts";
 
 /** Particle-flow candidate classes after the detector simulation. */
 export const PF = {
@@ -97,22 +98,14 @@ export class PfCandidates {
 
   #grow(): void {
     const cap = this.capacity * 2;
-    const g = <T extends Float64Array | Uint8Array | Int8Array | Int32Array>(
-      a: T,
-      make: (n: number) => T,
-    ): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.px = g(this.px, (n) => new Float64Array(n));
-    this.py = g(this.py, (n) => new Float64Array(n));
-    this.pz = g(this.pz, (n) => new Float64Array(n));
-    this.e = g(this.e, (n) => new Float64Array(n));
-    this.pfClass = g(this.pfClass, (n) => new Uint8Array(n));
-    this.charge = g(this.charge, (n) => new Int8Array(n));
-    this.fromPileup = g(this.fromPileup, (n) => new Uint8Array(n));
-    this.truthIndex = g(this.truthIndex, (n) => new Int32Array(n));
+    this.px = grown(this.px, cap);
+    this.py = grown(this.py, cap);
+    this.pz = grown(this.pz, cap);
+    this.e = grown(this.e, cap);
+    this.pfClass = grown(this.pfClass, cap);
+    this.charge = grown(this.charge, cap);
+    this.fromPileup = grown(this.fromPileup, cap);
+    this.truthIndex = grown(this.truthIndex, cap);
     this.capacity = cap;
   }
 }

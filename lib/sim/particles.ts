@@ -10,6 +10,7 @@
  *
  * Units: GeV.
  */
+import { grown } from "../util/typedArrays.ts";
 
 /** Status codes of {@link GenParticles}. */
 export const STATUS = {
@@ -120,32 +121,17 @@ export class GenParticles {
 
   #grow(): void {
     const cap = this.capacity * 2;
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.px = f(this.px);
-    this.py = f(this.py);
-    this.pz = f(this.pz);
-    this.e = f(this.e);
-    this.m = f(this.m);
-    this.thetaMax = f(this.thetaMax);
-    const pdg = new Int32Array(cap);
-    pdg.set(this.pdg);
-    this.pdg = pdg;
-    const mother = new Int32Array(cap);
-    mother.set(this.mother);
-    this.mother = mother;
-    const frame = new Int32Array(cap);
-    frame.set(this.frame);
-    this.frame = frame;
-    const status = new Uint8Array(cap);
-    status.set(this.status);
-    this.status = status;
-    const origin = new Uint8Array(cap);
-    origin.set(this.origin);
-    this.origin = origin;
+    this.px = grown(this.px, cap);
+    this.py = grown(this.py, cap);
+    this.pz = grown(this.pz, cap);
+    this.e = grown(this.e, cap);
+    this.m = grown(this.m, cap);
+    this.thetaMax = grown(this.thetaMax, cap);
+    this.pdg = grown(this.pdg, cap);
+    this.mother = grown(this.mother, cap);
+    this.frame = grown(this.frame, cap);
+    this.status = grown(this.status, cap);
+    this.origin = grown(this.origin, cap);
     this.capacity = cap;
   }
 }
