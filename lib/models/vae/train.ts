@@ -19,6 +19,7 @@
  * Each epoch's rows are permuted once on the host and batches are views of that copy
  * (uploading a 1000 x 21 view is ~5 us on wasm, a row `slice` of a device tensor ~140 us).
  */
+import { type EarlyStoppingOptions, PlateauMonitor, type ReduceLrOptions } from "../plateau.ts";
 import { initTf } from "../../tf/backend.ts";
 import { loadTensors, type Metadata, saveTensors } from "../../tf/modelIO.ts";
 import { configHash, sha256Hex, writeJsonAtomic } from "../../data/manifest.ts";
@@ -34,25 +35,7 @@ import {
 } from "./likelihoods.ts";
 import { HlfVae, type HlfVaeConfig, type StepLosses, validateVaeConfig } from "./hlfVae.ts";
 
-/** Early stopping on the validation loss. */
-export interface EarlyStoppingOptions {
-  /** Epochs without improvement before stopping (paper: 20). */
-  patience: number;
-  /** Minimum decrease that counts as an improvement (paper: 0.005). */
-  minDelta: number;
-}
-
-/** Reduce-learning-rate-on-plateau on the validation loss. */
-export interface ReduceLrOptions {
-  /** Multiplier of the learning rate (paper: 0.1). */
-  factor: number;
-  /** Epochs without improvement before a cut (paper: 8). */
-  patience: number;
-  /** Minimum decrease that counts as an improvement (paper: 0.01). */
-  minDelta: number;
-  /** Lower bound of the learning rate (Keras default 0). */
-  minLr?: number;
-}
+export type { EarlyStoppingOptions, ReduceLrOptions };
 
 /** Options of {@link fit}, {@link trainHlfVae} and the plain AE trainer. */
 export interface FitOptions {
@@ -182,12 +165,7 @@ export async function fit<D>(
     trainSize: n,
     validationSize: nVal,
   };
-  const es = o.earlyStopping;
-  const rl = o.reduceLrOnPlateau;
-  let esBest = Infinity;
-  let esWait = 0;
-  let rlBest = Infinity;
-  let rlWait = 0;
+  const monitor = new PlateauMonitor(o.earlyStopping, o.reduceLrOnPlateau);
   let best: Float32Array | null = null;
   const t0 = performance.now();
   log?.(
@@ -249,28 +227,14 @@ export async function fit<D>(
       if (o.restoreBest) best = target.theta.slice();
     }
     let stop = false;
-    if (es) {
-      if (rec.valLoss < esBest - es.minDelta) {
-        esBest = rec.valLoss;
-        esWait = 0;
-      } else if (++esWait >= es.patience) {
-        history.stopReason = "earlyStopping";
-        log?.(`[${target.name}] early stopping at epoch ${epoch} (best ${history.bestEpoch})`);
-        stop = true;
-      }
-    }
-    if (rl && !stop) {
-      if (rec.valLoss < rlBest - rl.minDelta) {
-        rlBest = rec.valLoss;
-        rlWait = 0;
-      } else if (++rlWait >= rl.patience) {
-        const next = Math.max(adam.learningRate * rl.factor, rl.minLr ?? 0);
-        if (next < adam.learningRate) {
-          log?.(`[${target.name}] reducing learning rate to ${next.toExponential(1)}`);
-          adam.learningRate = next;
-        }
-        rlWait = 0;
-      }
+    const plateau = monitor.update(rec.valLoss, adam.learningRate);
+    if (plateau.stop) {
+      history.stopReason = "earlyStopping";
+      log?.(`[${target.name}] early stopping at epoch ${epoch} (best ${history.bestEpoch})`);
+      stop = true;
+    } else if (plateau.lr < adam.learningRate) {
+      log?.(`[${target.name}] reducing learning rate to ${plateau.lr.toExponential(1)}`);
+      adam.learningRate = plateau.lr;
     }
     if (!stop && o.maxSeconds !== undefined && (performance.now() - t0) / 1000 > o.maxSeconds) {
       history.stopReason = "maxSeconds";
