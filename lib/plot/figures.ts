@@ -4,6 +4,8 @@
  * built on the built-in simulation get " (simulated)" appended to their title.
  */
 
+import { thinRoc } from "../stats/roc.ts";
+
 /** Where the numbers in a figure come from. */
 export type DataLabel = "simulation" | "published";
 
@@ -275,7 +277,13 @@ function rocXY(axes: RocAxes, tpr: number[], fpr: number[]): { x: number[]; y: n
   }
 }
 
-/** ROC curves in the chosen axis convention, with log axes by default. */
+/** ROC curves with more points than this are thinned by {@link rocFigure}. */
+export const ROC_MAX_POINTS = 2000;
+
+/**
+ * ROC curves in the chosen axis convention, with log axes by default; curves of more than
+ * {@link ROC_MAX_POINTS} points are thinned for plotting (thinRoc of lib/stats/roc.ts).
+ */
 export function rocFigure(curves: RocSeries[], opts: RocOptions): Figure {
   if (curves.length === 0) throw new Error("rocFigure: no curves given");
   const axes = opts.axes ?? "tpr_fpr";
@@ -283,9 +291,12 @@ export function rocFigure(curves: RocSeries[], opts: RocOptions): Figure {
   const logY = opts.logY ?? (axes !== "fpr_tpr");
   const data: Trace[] = [];
   curves.forEach((c, k) => {
-    const tpr = toArray(c.tpr, `${c.name} tpr`);
-    const fpr = toArray(c.fpr, `${c.name} fpr`);
+    let tpr = toArray(c.tpr, `${c.name} tpr`);
+    let fpr = toArray(c.fpr, `${c.name} fpr`);
     sameLength(tpr, fpr, `ROC curve "${c.name}" tpr vs fpr`);
+    // A curve with one point per event would put megabytes into the notebook: thin it
+    // (shape kept on log and linear axes, see thinRoc).
+    if (fpr.length > ROC_MAX_POINTS) ({ fpr, tpr } = thinRoc(fpr, tpr));
     const { x, y } = rocXY(axes, tpr, fpr);
     const name = c.auc === undefined ? c.name : `${c.name} (AUC = ${c.auc.toFixed(3)})`;
     data.push({

@@ -289,3 +289,29 @@ export function passFraction(
   }
   return pass / total;
 }
+
+/**
+ * A ROC curve thinned for plotting: keeps the first point, every point where the FPR has
+ * grown by a factor `logStep` or the TPR by `linStep` since the last kept point, and the
+ * last point (a 10^5-event curve becomes a few hundred points; the shape on log and linear
+ * axes is kept).
+ */
+export function thinRoc(
+  fpr: ArrayLike<number>,
+  tpr: ArrayLike<number>,
+  logStep = 10 ** (1 / 60),
+  linStep = 0.004,
+): { fpr: number[]; tpr: number[] } {
+  const f: number[] = [], t: number[] = [];
+  let lastF = -1, lastT = -1;
+  for (let k = 0; k < fpr.length; k++) {
+    const keep = k === 0 || k === fpr.length - 1 ||
+      (fpr[k] > 0 && (lastF <= 0 || fpr[k] >= lastF * logStep)) || tpr[k] >= lastT + linStep;
+    if (!keep) continue;
+    f.push(fpr[k]);
+    t.push(tpr[k]);
+    lastF = fpr[k];
+    lastT = tpr[k];
+  }
+  return { fpr: f, tpr: t };
+}

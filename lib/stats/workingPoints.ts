@@ -12,7 +12,7 @@
  * events give 18.6 at eps = 5.4e-6).
  */
 import { clopperPearson } from "./binomial.ts";
-import { passFraction, thresholdAtBkgEfficiency } from "./roc.ts";
+import { passFraction, thinRoc, thresholdAtBkgEfficiency } from "./roc.ts";
 
 /** Efficiency k / n with its 95 % Clopper-Pearson interval. */
 export interface Efficiency {
@@ -137,38 +137,12 @@ export function selectionEfficiency(pass: ArrayLike<boolean | number>): Efficien
   return efficiency(k, pass.length);
 }
 
-/** Re-export for callers that only need the pass fraction at a threshold. */
-export { passFraction };
+/** Re-exports for callers that only need the pass fraction at a threshold, or a plot curve. */
+export { passFraction, thinRoc };
 
 /** Label of a working point for key names: 1e-3, 1e-4, 1e-5, 5.4e-6. */
 export function epsLabel(eps: number): string {
   const s = eps.toExponential();
   return s.replace(/e([+-])(\d+)$/, (_, sign, d) => `e${sign === "-" ? "-" : ""}${d}`)
     .replace(/\.0+e/, "e");
-}
-
-/**
- * A ROC curve thinned for plotting: keeps the first point, every point where the FPR has
- * grown by a factor `logStep` or the TPR by `linStep` since the last kept point, and the
- * last point (a 10^5-event curve becomes a few hundred points; the shape on log and linear
- * axes is kept).
- */
-export function thinRoc(
-  fpr: ArrayLike<number>,
-  tpr: ArrayLike<number>,
-  logStep = 10 ** (1 / 60),
-  linStep = 0.004,
-): { fpr: number[]; tpr: number[] } {
-  const f: number[] = [], t: number[] = [];
-  let lastF = -1, lastT = -1;
-  for (let k = 0; k < fpr.length; k++) {
-    const keep = k === 0 || k === fpr.length - 1 ||
-      (fpr[k] > 0 && (lastF <= 0 || fpr[k] >= lastF * logStep)) || tpr[k] >= lastT + linStep;
-    if (!keep) continue;
-    f.push(fpr[k]);
-    t.push(tpr[k]);
-    lastF = fpr[k];
-    lastT = tpr[k];
-  }
-  return { fpr: f, tpr: t };
 }

@@ -293,3 +293,17 @@ Deno.test({
 async function assertRejects(fn: () => Promise<unknown>, error: RegExp): Promise<void> {
   await assert.rejects(fn, error);
 }
+
+Deno.test("rocFigure thins a per-event ROC curve (notebook size)", () => {
+  const n = 100_000;
+  const fpr = Float64Array.from({ length: n }, (_, i) => (i + 1) / n);
+  const tpr = Float64Array.from(fpr, (f) => Math.sqrt(f));
+  const fig = rocFigure([{ name: "c", fpr, tpr }], {
+    title: "t",
+    axes: "fpr_tpr",
+    dataLabel: "simulation",
+  });
+  const x = fig.data[0].x as number[];
+  assert(x.length < 2000 && x.length > 100, `${x.length} points`);
+  assertEquals(x[x.length - 1], 1);
+});
