@@ -12,6 +12,8 @@
  * score then costs one binary search (O(log N)).
  */
 
+import { ksOneSample, type KsResult, ksTwoSample, uniformCdf } from "./ks.ts";
+
 /** Options for p-value computation. */
 export interface PValueOptions {
   /** Use (1 + count) / (1 + N) (default true) instead of count / N. */
@@ -73,4 +75,26 @@ export function empiricalPValues(
   options: PValueOptions = {},
 ): Float64Array {
   return new ReferenceDistribution(reference).pValues(scores, options);
+}
+
+/**
+ * Test that the p-values of `test` scores with respect to the `reference` scores are flat, as
+ * they must be when both come from one distribution (e.g. two halves of an SM sample).
+ *
+ * The one-sample KS test of those p-values against Uniform(0, 1) is NOT the right test: the
+ * p-values all share the reference's own empirical CDF, whose fluctuations (of order
+ * 1 / sqrt(N_ref)) the one-sample test attributes to the tested sample, so it rejects far more
+ * often than its nominal rate unless N_ref >> N_test. The KS distance between the p-values'
+ * empirical CDF and the uniform one is the two-sample distance between the score samples, so
+ * the exact statement is the two-sample KS test of `reference` vs `test` (effective size
+ * N_ref N_test / (N_ref + N_test)), which this returns; `oneSampleD` is the uncorrected
+ * statistic for display.
+ */
+export function pValueFlatness(
+  reference: ArrayLike<number>,
+  test: ArrayLike<number>,
+): KsResult & { oneSampleD: number } {
+  const p = new ReferenceDistribution(reference).pValues(test);
+  const one = ksOneSample(p, uniformCdf);
+  return { ...ksTwoSample(reference, test), oneSampleD: one.statistic };
 }
