@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { figuresDir } from "./paths.ts";
 import type { ScaleName } from "./scale.ts";
 import { writeFileAtomic } from "./atomicFile.ts";
+import { currentDataSource, type DataSource, DataSourceError } from "../data/source.ts";
 
 /** File name of a notebook's saved ROC curves. */
 export const ROC_CURVES_FILE = "roc_curves.json";
@@ -29,6 +30,8 @@ export interface RocCurvesFile {
   notebook: string;
   scale: ScaleName;
   seed: number;
+  /** The data the curves were measured on (files written before this field: simulation). */
+  data?: DataSource;
   generated: string;
   curves: Record<string, SavedRoc>;
 }
@@ -43,9 +46,12 @@ function checkCurve(name: string, c: SavedRoc, where: string): void {
   }
 }
 
-/** Write `curves` to `<dir>/roc_curves.json` (dir: the notebook's figures folder by default). */
+/**
+ * Write `curves` to `<dir>/roc_curves.json` (dir: the notebook's figures folder by default),
+ * tagged with the data source (default: REPRO_DATA).
+ */
 export async function saveRocCurves(
-  opts: { notebook: string; scale: ScaleName; seed: number; dir?: string },
+  opts: { notebook: string; scale: ScaleName; seed: number; dir?: string; data?: DataSource },
   curves: Record<string, SavedRoc>,
 ): Promise<string> {
   for (const [k, c] of Object.entries(curves)) checkCurve(k, c, "saveRocCurves");
@@ -53,6 +59,7 @@ export async function saveRocCurves(
     notebook: opts.notebook,
     scale: opts.scale,
     seed: opts.seed,
+    data: opts.data ?? currentDataSource(),
     generated: new Date().toISOString(),
     curves,
   };
@@ -63,20 +70,23 @@ export async function saveRocCurves(
 
 /**
  * Read the ROC curves notebook `notebook` saved at `scale`; a missing file says which
- * notebook to run first.
+ * notebook to run first. Curves measured on another data source than `opts.data` (default:
+ * REPRO_DATA) are refused with a {@link DataSourceError}, so an overlay never mixes them.
  */
 export async function readRocCurves(
   notebook: string,
   scale: ScaleName,
-  opts: { dir?: string } = {},
+  opts: { dir?: string; data?: DataSource } = {},
 ): Promise<RocCurvesFile> {
-  const path = join(opts.dir ?? figuresDir(notebook, scale), ROC_CURVES_FILE);
+  const data = opts.data ?? currentDataSource();
+  const path = join(opts.dir ?? figuresDir(notebook, scale, data), ROC_CURVES_FILE);
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      const env = scale === "default" ? "" : `REPRO_SCALE=${scale} `;
+      const env = (scale === "default" ? "" : `REPRO_SCALE=${scale} `) +
+        (data === "published" ? "REPRO_DATA=published " : "");
       throw new Error(
         `${path} not found: run notebook ${notebook} at scale ${scale} first ` +
           `(${env}deno task notebooks --only ${notebook.slice(0, 3)})`,
@@ -89,5 +99,12 @@ export async function readRocCurves(
     throw new Error(`${path}: not the roc_curves.json of ${notebook}`);
   }
   for (const [k, c] of Object.entries(raw.curves)) checkCurve(k, c, path);
+  const got = raw.data ?? "simulation";
+  if (got !== data) {
+    throw new DataSourceError(
+      `${path}: curves measured on ${got} data, this run uses ${data} data; run notebook ` +
+        `${notebook} with REPRO_DATA=${data} first`,
+    );
+  }
   return raw;
 }

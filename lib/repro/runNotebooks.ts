@@ -8,7 +8,8 @@
  * Where the executed notebooks go: at `default` scale they replace `notebooks/NN_*.ipynb`
  * (the committed notebooks carry the outputs of the default run), but only when the whole
  * notebook ran; at any other scale they go to `figures/.scale-<scale>/notebooks/`, so a test
- * run never touches the committed notebooks. On a failing cell the run stops, prints the
+ * run never touches the committed notebooks, and with `REPRO_DATA=published` (any scale) to
+ * `figures/.scale-<scale>-published/notebooks/`. On a failing cell the run stops, prints the
  * notebook, the cell and the error with its traceback, keeps the partially executed
  * notebook for inspection and exits with status 1.
  *
@@ -20,7 +21,8 @@
  * exported for the tests.
  */
 import { currentScale, type ScaleName } from "./scale.ts";
-import { repoPath } from "./paths.ts";
+import { repoPath, resultsRoot } from "./paths.ts";
+import { currentDataSource, type DataSource } from "../data/source.ts";
 import {
   EXECUTE_DRIVER_PATH,
   findPythonWith,
@@ -126,12 +128,18 @@ export function parseRunArgs(args: readonly string[]): RunOptions {
 
 /**
  * Where the executed copy of `file` (a name in notebooks/) is written: in place at the
- * `default` scale, `figures/.scale-<scale>/notebooks/<file>` otherwise.
+ * `default` scale on the simulation, `<resultsRoot>/notebooks/<file>` otherwise
+ * (`figures/.scale-<scale>/notebooks/`, or `figures/.scale-<scale>-published/notebooks/` with
+ * `REPRO_DATA=published`).
  */
-export function executedPath(file: string, scale: ScaleName): string {
-  return scale === "default"
+export function executedPath(
+  file: string,
+  scale: ScaleName,
+  source: DataSource = currentDataSource(),
+): string {
+  return scale === "default" && source === "simulation"
     ? repoPath("notebooks", file)
-    : repoPath("figures", `.scale-${scale}`, "notebooks", file);
+    : `${resultsRoot(scale, source)}/notebooks/${file}`;
 }
 
 /** The parts of an nbformat-4 notebook that the runner reads. */
@@ -422,9 +430,9 @@ async function main(args: string[]): Promise<number> {
 
   // NO_COLOR keeps ANSI colour codes out of the saved outputs.
   const env = await jupyterEnv({ REPRO_SCALE: scale, NO_COLOR: "1" });
-  const where = scale === "default"
+  const where = scale === "default" && currentDataSource() === "simulation"
     ? "in place in notebooks/"
-    : `to ${relToRepo(repoPath("figures", `.scale-${scale}`, "notebooks"))}/`;
+    : `to ${relToRepo(`${resultsRoot(scale)}/notebooks`)}/`;
   console.log(
     `[notebooks] ${selected.length} notebook(s) at REPRO_SCALE=${scale}, saved ${where}`,
   );

@@ -1,0 +1,624 @@
+/**
+ * The input tables of the notebooks, from either data source (lib/data/source.ts):
+ *
+ * - `simulation` (default): the repository's generated datasets, loaded exactly as the
+ *   notebooks loaded them before (same dataset names, sizes, seeds and call order, so the
+ *   same cache entries and the same tables);
+ * - `published`: the papers' public files under `REPRO_PUBLISHED_DIR` (lib/data/publishedFiles.ts),
+ *   read with the loaders of lib/data/published/ and shaped into the same tables.
+ *
+ * Every table comes back tagged with its source ({@link Sourced}) and each loader checks
+ * with {@link assertSingleSource} that nothing it returns mixes the two. Where the published
+ * files cannot give what a notebook step needs, the step is named in {@link NotebookData}
+ * (printed in the notebook's first cell) and the loaders say so; nothing is filled in from
+ * the simulation.
+ *
+ * - {@link loadHlfInputs}: notebook 01 and notebook 03 section 3, the paper-1 SM cocktail and
+ *   the four BSM samples (21 HLF).
+ * - {@link loadOpenDataInputs}: notebook 03 section 4, the 8 TeV single-muon samples (the
+ *   "pseudo-data", the known-SM W + Z simulation and the ttbar simulation).
+ * - {@link notebookData}: the data source line of a notebook's first cell; refuses
+ *   `REPRO_DATA=published` for a notebook whose published inputs are not wired in, with the
+ *   reason.
+ */
+import { BSM_SAMPLES, SM_PROCESSES } from "../rates/triggerRates.ts";
+import { Rng } from "../random/rng.ts";
+import type { EventGenerator } from "./datasets.ts";
+import { LEP13_COCKTAIL_FRACTIONS } from "./datasets.ts";
+import { loadOrGenerateDataset } from "./generate.ts";
+import { loadOrGenerateMu8Dataset } from "./mu8Datasets.ts";
+import type { ParquetCache, Table } from "./parquetCache.ts";
+import {
+  Hdf5Reader,
+  loadHlfBenchmark,
+  loadOpenData8TeV,
+  mcEventWeight,
+  OPEN_DATA_8TEV_SAMPLES,
+  OPEN_DATA_LUMI_PB,
+} from "./published/mod.ts";
+import {
+  locatePublishedFiles,
+  PAPER1_HLF_FILES,
+  PAPER1_HLF_GROUP,
+  PAPER3_OPEN_DATA_FILES,
+  PAPER3_OPEN_DATA_GROUP,
+  publishedDir,
+} from "./publishedFiles.ts";
+import {
+  assertSingleSource,
+  concatSourced,
+  currentDataSource,
+  type DataSource,
+  DataSourceError,
+  notebookDataSource,
+  type SourcedTable,
+  sourcedTable,
+} from "./source.ts";
+
+// ---------------------------------------------------------------------------------------
+// Which notebooks run on published files
+// ---------------------------------------------------------------------------------------
+
+/** What a notebook can do with the published files. */
+export interface PublishedSupport {
+  /** The loader(s) the notebook calls. */
+  loader: string;
+  /** Sub-folders of REPRO_PUBLISHED_DIR it reads. */
+  folders: readonly string[];
+  /** Steps that do not run, or run differently, on the published files, and why. */
+  limits: readonly string[];
+}
+
+/** Notebooks wired to the published files (any other refuses REPRO_DATA=published). */
+export const PUBLISHED_NOTEBOOKS: Readonly<Record<string, PublishedSupport>> = Object.freeze({
+  "01_vae_trigger": {
+    loader: "lib/data/notebookInputs.ts loadHlfInputs (paper 1 HLF files)",
+    folders: [PAPER1_HLF_GROUP],
+    limits: [
+      "the SM cocktail is mixed from the four SM files with the fractions of paper 1 Table 1 " +
+      "(the files hold one process each; acceptances and trigger efficiencies are not in them)",
+    ],
+  },
+  "03_alad_top_rediscovery": {
+    loader: "lib/data/notebookInputs.ts loadHlfInputs (paper 1 HLF files, section 3) and " +
+      "loadOpenDataInputs (paper 3 CMS Open Data ntuples, section 4)",
+    folders: [PAPER1_HLF_GROUP, PAPER3_OPEN_DATA_GROUP],
+    limits: [
+      "section 4 runs on the recorded 2012 SingleMu data instead of the labelled pseudo-data: " +
+      "the steps that need the truth label of each data event (tt̄ fraction before and " +
+      "after the anomaly selection, its enrichment, the truth tt̄ purity after the PPS) are " +
+      "skipped",
+      "section 4 simulation: W+jets, Z/γ*+jets jet-bin samples unweighted into one mixture " +
+      "with the cross sections and K factors of lib/data/published/openData8TeV.ts (not " +
+      "printed in paper 3)",
+    ],
+  },
+});
+
+/** Why the other notebooks refuse REPRO_DATA=published. */
+export const PUBLISHED_REFUSALS: Readonly<Record<string, string>> = Object.freeze({
+  "00_simulated_datasets": "it validates the built-in simulation itself (generator " +
+    "bookkeeping, acceptances, truth columns); the published files hold none of that",
+  "02_dijet_jet_image_vae": "the paper-2 loader (lib/data/published/dijetConstituents.ts: " +
+    "constituents and 11 event features per file) is tested but not wired into this " +
+    "notebook's inputs yet: the QCD side-band / signal-region samples and the graviton " +
+    "samples would have to be picked from the published files by name and |Δη_jj|",
+  "04_rmm_autoencoder": "the paper-4 RMM ROOT files (lib/data/published/rmmRoot.ts) hold only " +
+    "the RMM cells: the four-momentum inputs of section 5, the per-process labels of the SM " +
+    "mixture and mjj / mbb as columns are not in them (mjj and mbb would have to be " +
+    "recovered from the RMM mass cells)",
+});
+
+/** The data-source line of a notebook's first cell, and where published files are read. */
+export interface NotebookData {
+  source: DataSource;
+  /** One line for the first cell. */
+  line: string;
+  /** The published folder (also given in simulation runs). */
+  dir: string;
+}
+
+/**
+ * The data source a notebook runs on (REPRO_DATA), for its first cell. A notebook not in
+ * {@link PUBLISHED_NOTEBOOKS} stops with a {@link DataSourceError} under
+ * `REPRO_DATA=published` (naming the reason when {@link PUBLISHED_REFUSALS} has one).
+ */
+export function notebookData(
+  notebook: string,
+  opts: { env?: (name: string) => string | undefined } = {},
+): NotebookData {
+  const support = PUBLISHED_NOTEBOOKS[notebook];
+  const dir = publishedDir(opts.env);
+  if (!support) {
+    try {
+      const d = notebookDataSource(notebook, { env: opts.env });
+      return { ...d, dir };
+    } catch (e) {
+      const why = PUBLISHED_REFUSALS[notebook];
+      if (why && e instanceof DataSourceError) {
+        throw new DataSourceError(`${e.message}. Reason: ${why}`);
+      }
+      throw e;
+    }
+  }
+  const d = notebookDataSource(notebook, { publishedLoader: support.loader, env: opts.env });
+  if (d.source === "simulation") return { ...d, dir };
+  const line = `${d.line}, read from ${support.folders.map((f) => `${dir}/${f}/`).join(" and ")}` +
+    support.limits.map((l) => `\n  note: ${l}`).join("");
+  return { source: d.source, line, dir };
+}
+
+// ---------------------------------------------------------------------------------------
+// Small table helpers
+// ---------------------------------------------------------------------------------------
+
+/** Rows `idx` of `table` (typed columns keep their type). */
+export function takeRows(table: Table, idx: ArrayLike<number>): Table {
+  const out: Table = {};
+  for (const [name, col] of Object.entries(table)) {
+    if (Array.isArray(col)) {
+      out[name] = Array.from(idx, (i) => col[i]) as string[] | boolean[];
+    } else {
+      const Ctor = col.constructor as new (n: number) => typeof col;
+      const v = new Ctor(idx.length);
+      for (let k = 0; k < idx.length; k++) (v as Float64Array)[k] = (col as Float64Array)[idx[k]];
+      out[name] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Integer counts proportional to `weights` summing to `total` (largest remainder; ties to
+ * the earlier entry).
+ */
+export function allocate(weights: readonly number[], total: number): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (!(sum > 0) || weights.some((w) => !(w >= 0))) {
+    throw new RangeError(`allocate: weights must be non-negative with a positive sum`);
+  }
+  const exact = weights.map((w) => (w / sum) * total);
+  const n = exact.map(Math.floor);
+  let left = total - n.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ r: x - Math.floor(x), i })).sort((a, b) =>
+    b.r - a.r || a.i - b.i
+  );
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) n[order[k].i]++;
+  return n;
+}
+
+function notEnough(
+  path: string,
+  have: number,
+  need: number,
+  what: string,
+  setting: string,
+): DataSourceError {
+  return new DataSourceError(
+    `${path}: ${have} rows, but ${what} needs ${need}; use a smaller sample ` +
+      `(REPRO_SET="${setting}") or a smaller REPRO_SCALE`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Paper 1 HLF: notebook 01, notebook 03 section 3
+// ---------------------------------------------------------------------------------------
+
+/** A table of one sample with its source tag. */
+export type SampleTable = SourcedTable;
+
+/** The SM cocktail: the table and its composition. */
+export interface HlfCocktail extends SourcedTable {
+  /**
+   * Composition. Simulation: the generator's full bookkeeping (lib/data/datasets.ts); published:
+   * the fraction of rows taken from each SM file.
+   */
+  bookkeeping: { perProcess: Record<string, { fraction: number }> };
+  /** Where the process fractions come from. */
+  fractionsFrom: string;
+}
+
+/** What {@link loadHlfInputs} returns. */
+export interface HlfInputs {
+  source: DataSource;
+  /** The SM cocktail (`events` rows, processes interleaved). */
+  cocktail: HlfCocktail;
+  /** Each BSM sample of BSM_SAMPLES (`bsmEvents` rows). */
+  bsm: Record<string, SampleTable>;
+  /** How the tables were made (printed by the published path). */
+  notes: string[];
+}
+
+/** Options of the simulation path (tests: toy generator, temporary cache). */
+export interface SimulationOptions {
+  cache?: ParquetCache;
+  workers?: number;
+  generator?: EventGenerator;
+}
+
+/** Options of {@link loadHlfInputs}. */
+export interface HlfInputOptions {
+  /** Data source (default: REPRO_DATA). */
+  source?: DataSource;
+  /** Rows of the SM cocktail (training + validation). */
+  events: number;
+  /** Rows of each BSM sample. */
+  bsmEvents: number;
+  seed: number;
+  /** Published folder (default: REPRO_PUBLISHED_DIR or data/published/). */
+  dir?: string;
+  /** Passed to the dataset generation (simulation only). */
+  sim?: SimulationOptions;
+  /** Where the published path prints its notes (default console.log; null: silent). */
+  log?: ((line: string) => void) | null;
+}
+
+/**
+ * The paper-1 HLF inputs of notebook 01 (and notebook 03 section 3): the SM cocktail with
+ * `events` rows and each BSM sample with `bsmEvents` rows.
+ *
+ * - simulation: `lep13_cocktail` and `lep13_<sample>` from lib/data/generate.ts, as before.
+ * - published: the eight paper-1 HLF files. The cocktail takes the first n_p rows of each
+ *   SM file, n_p = events x (paper 1 Table 1 fraction: W 59.2 %, QCD 33.8 %, Z 6.7 %,
+ *   tt 0.3 %, rounded by largest remainder), and interleaves them with a permutation seeded
+ *   by `seed` (so the notebook's training and validation halves hold every process); each
+ *   BSM sample is the first `bsmEvents` rows of its file. A file with too few rows is an
+ *   error that says which setting to lower.
+ */
+export async function loadHlfInputs(opts: HlfInputOptions): Promise<HlfInputs> {
+  const source = opts.source ?? currentDataSource();
+  const out = source === "simulation"
+    ? await simulatedHlf(opts)
+    : await publishedHlf(opts, opts.dir ?? publishedDir());
+  assertSingleSource([out.cocktail, ...Object.values(out.bsm)], source);
+  return out;
+}
+
+async function simulatedHlf(opts: HlfInputOptions): Promise<HlfInputs> {
+  const sim = opts.sim ?? {};
+  const c = await loadOrGenerateDataset("lep13_cocktail", {
+    events: opts.events,
+    seed: opts.seed,
+    ...sim,
+  });
+  const cocktail: HlfCocktail = {
+    ...sourcedTable("simulation", "lep13_cocktail", c.path, c.table),
+    bookkeeping: c.bookkeeping,
+    fractionsFrom: "the simulated cross sections x measured efficiencies (lib/data/datasets.ts)",
+  };
+  const bsm: Record<string, SampleTable> = {};
+  for (const s of BSM_SAMPLES) {
+    const d = await loadOrGenerateDataset(`lep13_${s}`, {
+      events: opts.bsmEvents,
+      seed: opts.seed,
+      ...sim,
+    });
+    bsm[s] = sourcedTable("simulation", `lep13_${s}`, d.path, d.table);
+  }
+  return { source: "simulation", cocktail, bsm, notes: [] };
+}
+
+async function publishedHlf(opts: HlfInputOptions, dir: string): Promise<HlfInputs> {
+  const log = opts.log === undefined ? (l: string) => console.log(l) : opts.log;
+  const specs = [...SM_PROCESSES, ...BSM_SAMPLES].map((s) => PAPER1_HLF_FILES[s]);
+  const paths = await locatePublishedFiles(specs, dir) as Record<string, string>;
+  const fractions = SM_PROCESSES.map((p) => LEP13_COCKTAIL_FRACTIONS[p]);
+  const counts = allocate(fractions, opts.events);
+  const notes: string[] = [];
+  const parts: SourcedTable[] = [];
+  const perProcess: Record<string, { fraction: number }> = {};
+  for (const [k, p] of SM_PROCESSES.entries()) {
+    const need = counts[k];
+    // Read at least one row, so every file is checked even when it contributes none.
+    const t = await loadHlfBenchmark(paths[p], { process: p, rows: { end: Math.max(need, 1) } });
+    if (t.rows < need) {
+      throw notEnough(
+        paths[p],
+        t.rows,
+        need,
+        `the SM cocktail (${(100 * fractions[k]).toFixed(1)} % of ${opts.events} events, paper ` +
+          "1 Table 1)",
+        "nTrain=...,nVal=...",
+      );
+    }
+    if (t.missingExtras.length) {
+      notes.push(`${paths[p]}: no ${t.missingExtras.join(", ")} (NaN; not notebook inputs)`);
+    }
+    parts.push(sourcedTable("published", p, t.origin, takeRows(t.table, range(need))));
+    perProcess[p] = { fraction: need / opts.events };
+  }
+  const all = concatSourced(parts, "paper1_sm_cocktail");
+  const perm = Rng.stream(opts.seed, "published-hlf-cocktail").permutation(all.rows);
+  const cocktail: HlfCocktail = {
+    ...sourcedTable("published", "paper1_sm_cocktail", all.origin, takeRows(all.table, perm)),
+    bookkeeping: { perProcess },
+    fractionsFrom: "paper 1 Table 1 (W 59.2 %, QCD 33.8 %, Z 6.7 %, tt 0.3 %), applied to the " +
+      "per-process published files",
+  };
+  notes.unshift(
+    `SM cocktail: ${SM_PROCESSES.map((p, k) => `${counts[k]} ${p}`).join(", ")} (first rows ` +
+      `of each file, fractions of paper 1 Table 1), interleaved with seed ${opts.seed}`,
+  );
+  const bsm: Record<string, SampleTable> = {};
+  for (const s of BSM_SAMPLES) {
+    const t = await loadHlfBenchmark(paths[s], { process: s, rows: { end: opts.bsmEvents } });
+    if (t.rows < opts.bsmEvents) {
+      throw notEnough(paths[s], t.rows, opts.bsmEvents, `the ${s} sample`, "nBsm=...");
+    }
+    bsm[s] = { ...sourcedTable("published", s, t.origin, t.table) };
+  }
+  notes.push(`BSM samples: the first ${opts.bsmEvents} rows of each file`);
+  if (log) { for (const n of notes) log(`[published] ${n}`); }
+  return { source: "published", cocktail, bsm, notes };
+}
+
+function range(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}
+
+// ---------------------------------------------------------------------------------------
+// Paper 3 section 4: 8 TeV single-muon samples
+// ---------------------------------------------------------------------------------------
+
+/** One of the three section-4 samples, as the notebook uses it. */
+export interface Mu8Sample extends SourcedTable {
+  /**
+   * Luminosity the rows stand for (pb^-1) and the process fractions of the rows. Simulation:
+   * the full generator bookkeeping (lib/data/mu8Datasets.ts); published: computed from the
+   * cross sections, K factors and `n_tot` of the files (recorded data: no process fractions).
+   */
+  bookkeeping: {
+    equivalentLumiPb: number;
+    perProcess: Record<string, { fraction: number }>;
+  };
+}
+
+/** What {@link loadOpenDataInputs} returns. */
+export interface OpenDataInputs {
+  source: DataSource;
+  /** The "pseudo-data": the simulated mixture, or the recorded SingleMu data. */
+  pd: Mu8Sample;
+  /** The known-SM (W + Z) simulation. */
+  ksm: Mu8Sample;
+  /** The ttbar simulation. */
+  ttmc: Mu8Sample;
+  /**
+   * Whether each pseudo-data event carries its true process in `process` (simulation: yes;
+   * recorded data: no, every row is "data").
+   */
+  pseudoDataTruth: boolean;
+  notes: string[];
+}
+
+/** Options of {@link loadOpenDataInputs}. */
+export interface OpenDataInputOptions {
+  source?: DataSource;
+  /** Rows of the pseudo-data (published: the first rows of the SingleMu file). */
+  pseudoData: number;
+  /** Rows of the known-SM (W + Z) sample. */
+  knownSm: number;
+  /** Rows of the ttbar sample. */
+  ttbar: number;
+  seed: number;
+  /** Pilot events of the simulated mixtures (simulation only). */
+  pilotEvents: number;
+  dir?: string;
+  /** Integrated luminosity of the published data (pb^-1; default 4400, paper 3 section 4). */
+  lumiPb?: number;
+  sim?: { cache?: ParquetCache; workers?: number };
+  log?: ((line: string) => void) | null;
+}
+
+/**
+ * The section-4 inputs of notebook 03: the pseudo-data, the known-SM (W + Z) simulation and
+ * the ttbar simulation, each with the requested number of rows and its equivalent luminosity.
+ *
+ * - simulation: `mu8_pseudodata`, `mu8_known_sm`, `mu8_ttbar` of lib/data/mu8Datasets.ts,
+ *   as before.
+ * - published: the paper-3 CMS Open Data ntuples. The pseudo-data are the first
+ *   `pseudoData` rows of the 2012 SingleMu data (4.4 fb^-1 for all rows; no truth labels).
+ *   The simulated samples are weighted in the files (sigma K L / n_tot per event, jet bins
+ *   with different weights); they are turned into unweighted samples like the simulation's:
+ *   the known-SM rows are drawn from each W/DY jet-bin file in proportion to its expected
+ *   yield (sigma K L rows / n_tot), the first rows of each file, and interleaved with a
+ *   permutation seeded by `seed`; every row then stands for the same luminosity,
+ *   `equivalentLumiPb` = rows L / (sum of the expected yields), and `weight` is 1. The
+ *   derived paper-3 quantities missing from the (N, 23) files are added: `lep_iso` =
+ *   lep_iso_ch + lep_iso_neu + lep_iso_gamma (appendix A), `lep_is_ele` = 0 (single-muon
+ *   selection).
+ */
+export async function loadOpenDataInputs(opts: OpenDataInputOptions): Promise<OpenDataInputs> {
+  const source = opts.source ?? currentDataSource();
+  const out = source === "simulation"
+    ? await simulatedOpenData(opts)
+    : await publishedOpenData(opts, opts.dir ?? publishedDir());
+  assertSingleSource([out.pd, out.ksm, out.ttmc], source);
+  return out;
+}
+
+async function simulatedOpenData(opts: OpenDataInputOptions): Promise<OpenDataInputs> {
+  const sim = opts.sim ?? {};
+  const tag = (name: string, d: Awaited<ReturnType<typeof loadOrGenerateMu8Dataset>>) => ({
+    ...sourcedTable("simulation", name, d.path, d.table),
+    bookkeeping: d.bookkeeping,
+  });
+  const pd = await loadOrGenerateMu8Dataset("mu8_pseudodata", {
+    events: opts.pseudoData,
+    seed: opts.seed,
+    pilotEvents: opts.pilotEvents,
+    ...sim,
+  });
+  const ksm = await loadOrGenerateMu8Dataset("mu8_known_sm", {
+    events: opts.knownSm,
+    seed: opts.seed,
+    pilotEvents: opts.pilotEvents,
+    ...sim,
+  });
+  const ttmc = await loadOrGenerateMu8Dataset("mu8_ttbar", {
+    events: opts.ttbar,
+    seed: opts.seed,
+    ...sim,
+  });
+  return {
+    source: "simulation",
+    pd: tag("mu8_pseudodata", pd),
+    ksm: tag("mu8_known_sm", ksm),
+    ttmc: tag("mu8_ttbar", ttmc),
+    pseudoDataTruth: true,
+    notes: [],
+  };
+}
+
+/** Rows and n_tot of an Open Data file, without reading the rows. */
+async function openDataShape(path: string): Promise<{ rows: number; nTot: number }> {
+  using h5 = await Hdf5Reader.open(path);
+  return { rows: h5.info("data").shape[0] ?? 0, nTot: h5.scalar("n_tot") };
+}
+
+/** The paper-3 quantities the (N, 23) files do not store, derived as appendix A defines them. */
+function addDerivedPaper3(table: Table): Table {
+  const ch = table.lep_iso_ch as Float32Array;
+  const neu = table.lep_iso_neu as Float32Array;
+  const gam = table.lep_iso_gamma as Float32Array;
+  const iso = new Float32Array(ch.length);
+  for (let i = 0; i < iso.length; i++) iso[i] = ch[i] + neu[i] + gam[i];
+  return {
+    ...table,
+    lep_iso: iso,
+    lep_is_ele: new Float32Array(ch.length),
+    weight: new Float64Array(ch.length).fill(1),
+  };
+}
+
+async function publishedOpenData(opts: OpenDataInputOptions, dir: string): Promise<OpenDataInputs> {
+  const log = opts.log === undefined ? (l: string) => console.log(l) : opts.log;
+  const lumi = opts.lumiPb ?? OPEN_DATA_LUMI_PB;
+  const bins = Object.keys(PAPER3_OPEN_DATA_FILES).filter((s) => s !== "data" && s !== "TTbar");
+  const specs = Object.values(PAPER3_OPEN_DATA_FILES);
+  const found = await locatePublishedFiles(specs, dir, new Set(specs.map((s) => s.sample)));
+  // Required: the data, ttbar, and at least one W and one DY jet bin (else W1Jets / DY1Jets
+  // are reported as the missing ones).
+  const required = new Set(["data", "TTbar"]);
+  for (const prefix of ["W", "DY"]) {
+    if (!bins.some((b) => b.startsWith(prefix) && found[b] !== null)) {
+      required.add(`${prefix}1Jets`);
+    }
+  }
+  const optional = new Set(specs.map((s) => s.sample).filter((s) => !required.has(s)));
+  const paths = await locatePublishedFiles(specs, dir, optional);
+  const present = bins.filter((b) => paths[b] !== null);
+  const notes: string[] = [];
+  const absent = bins.filter((b) => paths[b] === null);
+  notes.push(
+    `known-SM simulation from ${present.join(", ")}` +
+      (absent.length ? ` (not found, so not used: ${absent.join(", ")})` : ""),
+  );
+
+  // Known SM: unweighted mixture of the jet bins in proportion to their expected yields.
+  const shapes = await Promise.all(present.map((b) => openDataShape(paths[b]!)));
+  const yields = present.map((b, i) => {
+    const mc = OPEN_DATA_8TEV_SAMPLES[b];
+    return mcEventWeight(mc.crossSectionPb, mc.kFactor, shapes[i].nTot, lumi) * shapes[i].rows;
+  });
+  const sumY = yields.reduce((a, b) => a + b, 0);
+  const take = allocate(yields, opts.knownSm);
+  const maxN = Math.floor(Math.min(...shapes.map((s, i) => s.rows * sumY / yields[i])));
+  const short = take.findIndex((k, i) => k > shapes[i].rows);
+  if (short >= 0) {
+    throw notEnough(
+      paths[present[short]]!,
+      shapes[short].rows,
+      take[short],
+      `a known-SM sample of ${opts.knownSm} unweighted events (at most ${maxN} from these files)`,
+      `nKnownSm=${maxN}`,
+    );
+  }
+  const ksmParts: SourcedTable[] = [];
+  for (const [i, b] of present.entries()) {
+    const t = await loadOpenData8TeV(paths[b]!, {
+      sample: { kind: "mc", name: b },
+      lumiPb: lumi,
+      rows: { end: Math.max(take[i], 1) },
+    });
+    ksmParts.push(
+      sourcedTable("published", b, t.origin, addDerivedPaper3(takeRows(t.table, range(take[i])))),
+    );
+  }
+  const ksmAll = concatSourced(ksmParts, "paper3_known_sm");
+  const perm = Rng.stream(opts.seed, "published-open-data-known-sm").permutation(ksmAll.rows);
+  const fraction = (prefix: string) =>
+    present.reduce((a, b, i) => a + (b.startsWith(prefix) ? yields[i] : 0), 0) / sumY;
+  const ksm: Mu8Sample = {
+    ...sourcedTable("published", "paper3_known_sm", ksmAll.origin, takeRows(ksmAll.table, perm)),
+    bookkeeping: {
+      equivalentLumiPb: opts.knownSm * lumi / sumY,
+      perProcess: { W: { fraction: fraction("W") }, Z: { fraction: fraction("DY") } },
+    },
+  };
+  notes.push(
+    `known-SM: ${present.map((b, i) => `${take[i]} ${b}`).join(", ")} (expected yields ` +
+      `${present.map((b, i) => `${b} ${yields[i].toFixed(0)}`).join(", ")} in ${lumi} pb^-1)`,
+  );
+
+  // ttbar simulation.
+  const ttShape = await openDataShape(paths.TTbar!);
+  if (ttShape.rows < opts.ttbar) {
+    throw notEnough(paths.TTbar!, ttShape.rows, opts.ttbar, "the ttbar sample", "nTtbar=...");
+  }
+  const tt = await loadOpenData8TeV(paths.TTbar!, {
+    sample: { kind: "mc", name: "TTbar" },
+    lumiPb: lumi,
+    rows: { end: opts.ttbar },
+  });
+  const ttYield = tt.eventWeight * ttShape.rows;
+  const ttmc: Mu8Sample = {
+    ...sourcedTable("published", "TTbar", tt.origin, addDerivedPaper3(tt.table)),
+    bookkeeping: {
+      equivalentLumiPb: opts.ttbar * lumi / ttYield,
+      perProcess: { ttbar: { fraction: 1 } },
+    },
+  };
+
+  // The recorded data: no truth labels.
+  const dShape = await openDataShape(paths.data!);
+  if (dShape.rows < opts.pseudoData) {
+    throw notEnough(
+      paths.data!,
+      dShape.rows,
+      opts.pseudoData,
+      "the data sample",
+      `nPseudo=${dShape.rows}`,
+    );
+  }
+  const d = await loadOpenData8TeV(paths.data!, {
+    sample: { kind: "data" },
+    rows: { end: opts.pseudoData },
+  });
+  const pd: Mu8Sample = {
+    ...sourcedTable("published", "data", d.origin, addDerivedPaper3(d.table)),
+    bookkeeping: { equivalentLumiPb: opts.pseudoData * lumi / dShape.rows, perProcess: {} },
+  };
+  notes.push(
+    `data: the first ${opts.pseudoData} of ${dShape.rows} SingleMu events ` +
+      `(${lumi} pb^-1 for all rows), no truth labels`,
+  );
+  if (log) { for (const n of notes) log(`[published] ${n}`); }
+  return { source: "published", pd, ksm, ttmc, pseudoDataTruth: false, notes };
+}
+
+/**
+ * Whether a step that needs the truth labels of the pseudo-data can run; when it cannot
+ * (recorded data), prints `skipped: <step>: ...` through `log` and returns false.
+ */
+export function truthStep(
+  inputs: Pick<OpenDataInputs, "pseudoDataTruth" | "source">,
+  step: string,
+  log: (line: string) => void = (l) => console.log(l),
+): boolean {
+  if (inputs.pseudoDataTruth) return true;
+  log(
+    `skipped: ${step}: needs the true process of each data event, which the ${inputs.source} ` +
+      "SingleMu data (recorded collisions) do not carry",
+  );
+  return false;
+}

@@ -1,0 +1,285 @@
+/**
+ * Where the papers' published files are expected, and how a notebook finds them when it runs
+ * with `REPRO_DATA=published` (lib/data/source.ts).
+ *
+ *     REPRO_PUBLISHED_DIR=<folder>     (default data/published/; a relative path is taken
+ *                                       from the repository root, not from the notebook's
+ *                                       working folder)
+ *
+ * Layout under that folder (one sub-folder per group of files; the file names only need to
+ * be recognised by the loaders' name patterns, so the published names work as they are):
+ *
+ *     paper1_hlf/        the paper-1 HLF files (also notebook 03, section 3):
+ *                        Wlnu_lepFilter_13TeV.h5, qcd_lepFilter_13TeV.h5,
+ *                        Zll_lepFilter_13TeV.h5, ttbar_lepFilter_13TeV.h5,
+ *                        Ato4l_lepFilter_13TeV.h5, leptoquark_LOWMASS_lepFilter_13TeV.h5,
+ *                        hToTauTau_13TeV_PU20.h5, hChToTauNu_13TeV_PU20.h5
+ *     paper3_opendata/   the paper-3 CMS Open Data ntuples ((N, 23) `data` + `n_tot`): the
+ *                        2012 SingleMu data (a name containing "SingleMu" or "Run2012", or
+ *                        starting with "data"), W1Jets..W4Jets, DY1Jets..DY4Jets, TTbar
+ *
+ * `deno task fetch <name>` writes a manifest entry `<name>` to `<folder>/<name>/<file>`; that
+ * folder is searched too, so fetched files are found where fetch puts them.
+ *
+ * A missing file is a {@link PublishedFileError} naming the path the notebook expected and the
+ * fetch command (and saying so when data/manifest.json does not list the dataset yet: the
+ * papers cite their Zenodo / CERN Open Data records without printing file URLs, so this
+ * repository records no URL it could not check).
+ *
+ * Light module: no HDF5/ROOT/polars imports.
+ */
+import { repoPath } from "../repro/paths.ts";
+import { DATA_SOURCE_ENV, DataSourceError } from "./source.ts";
+import { datasetRegistryPath, loadDatasetRegistry } from "./manifest.ts";
+
+/** The environment variable naming the folder of the published files. */
+export const PUBLISHED_DIR_ENV = "REPRO_PUBLISHED_DIR";
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The folder of the published files: `REPRO_PUBLISHED_DIR` (relative paths from the
+ * repository root) or `data/published/`. `env` replaces the environment lookup (tests).
+ */
+export function publishedDir(env: (name: string) => string | undefined = readEnv): string {
+  const v = (env(PUBLISHED_DIR_ENV) ?? "").trim();
+  if (v === "") return repoPath("data", "published");
+  const abs = v.startsWith("/") ? v : repoPath(v);
+  return abs.replace(/\/+$/, "");
+}
+
+/** A published file a notebook needs. */
+export interface PublishedFileSpec {
+  /** Sample key used by the notebook inputs (e.g. `W`, `Ato4l`, `data`, `W2Jets`). */
+  sample: string;
+  /** Name of its data/manifest.json entry (for `deno task fetch <dataset>`). */
+  dataset: string;
+  /** Sub-folder of the published folder holding the group of files. */
+  group: string;
+  /** The file name as the papers' records name it (what error messages suggest). */
+  file: string;
+  /** Whether a file name (no folder) holds this sample. */
+  matches: (fileName: string) => boolean;
+  /** What it is, for messages. */
+  what: string;
+}
+
+/** The sub-folder of the paper-1 HLF files. */
+export const PAPER1_HLF_GROUP = "paper1_hlf";
+/** The sub-folder of the paper-3 CMS Open Data ntuples. */
+export const PAPER3_OPEN_DATA_GROUP = "paper3_opendata";
+
+const H5_EXT = /\.(h5|hdf5)$/i;
+
+function hlfSpec(sample: string, file: string, pattern: RegExp, what: string): PublishedFileSpec {
+  return {
+    sample,
+    dataset: `paper1_hlf_${sample}`,
+    group: PAPER1_HLF_GROUP,
+    file,
+    matches: (name) => H5_EXT.test(name) && pattern.test(name),
+    what: `paper 1 HLF file, ${what}`,
+  };
+}
+
+/**
+ * The eight paper-1 HLF files (Cerri et al., JHEP 05 (2019) 036, section 3; the same
+ * patterns as lib/data/published/hlfBenchmark.ts `HLF_SAMPLE_PATTERNS`).
+ */
+export const PAPER1_HLF_FILES: Readonly<Record<string, PublishedFileSpec>> = Object.freeze({
+  W: hlfSpec("W", "Wlnu_lepFilter_13TeV.h5", /^wlnu|^wjets|^w_/i, "SM W -> l nu"),
+  QCD: hlfSpec("QCD", "qcd_lepFilter_13TeV.h5", /^qcd/i, "SM QCD multijet"),
+  Z: hlfSpec("Z", "Zll_lepFilter_13TeV.h5", /^zll|^zjets|^z_/i, "SM Z -> l l"),
+  ttbar: hlfSpec("ttbar", "ttbar_lepFilter_13TeV.h5", /^ttbar|^tt_/i, "SM ttbar"),
+  Ato4l: hlfSpec("Ato4l", "Ato4l_lepFilter_13TeV.h5", /^ato4l/i, "BSM A -> 4 l"),
+  leptoquark: hlfSpec(
+    "leptoquark",
+    "leptoquark_LOWMASS_lepFilter_13TeV.h5",
+    /^leptoquark/i,
+    "BSM LQ -> b tau",
+  ),
+  hToTauTau: hlfSpec("hToTauTau", "hToTauTau_13TeV_PU20.h5", /^htotautau/i, "BSM h0 -> tau tau"),
+  hChToTauNu: hlfSpec(
+    "hChToTauNu",
+    "hChToTauNu_13TeV_PU20.h5",
+    /^hchtotaunu/i,
+    "BSM h+ -> tau nu",
+  ),
+});
+
+function odSpec(sample: string, file: string, pattern: RegExp, what: string): PublishedFileSpec {
+  return {
+    sample,
+    dataset: `paper3_opendata_${sample}`,
+    group: PAPER3_OPEN_DATA_GROUP,
+    file,
+    matches: (name) => H5_EXT.test(name) && pattern.test(name),
+    what: `paper 3 CMS Open Data ntuple, ${what}`,
+  };
+}
+
+/**
+ * The paper-3 CMS Open Data ntuples (Knapp et al., EPJ Plus 136 (2021) 236, section 4 and
+ * appendix A), with the sample names of lib/data/published/openData8TeV.ts
+ * (`OPEN_DATA_8TEV_SAMPLES`; matched in file names as `openDataSampleFromFileName` does).
+ * `data` is required, and TTbar; of the W and DY jet bins, those present are used (at least
+ * one of each).
+ */
+const OPEN_DATA_JET_BINS = [
+  "W1Jets",
+  "W2Jets",
+  "W3Jets",
+  "W4Jets",
+  "DY1Jets",
+  "DY2Jets",
+  "DY3Jets",
+  "DY4Jets",
+] as const;
+const OPEN_DATA_MC_PATTERN = /w[1-4]jets|dy[1-4]jets|ttbar|ttjets|^tt_/i;
+
+export const PAPER3_OPEN_DATA_FILES: Readonly<Record<string, PublishedFileSpec>> = Object.freeze({
+  data: {
+    ...odSpec("data", "SingleMu_Run2012B_8TeV.h5", /singlemu|^data|run2012/i, "2012 SingleMu data"),
+    // A simulated sample whose name mentions Run2012 is not the data.
+    matches: (name: string) =>
+      H5_EXT.test(name) && /singlemu|^data|run2012/i.test(name) &&
+      !OPEN_DATA_MC_PATTERN.test(name),
+  },
+  ...Object.fromEntries(OPEN_DATA_JET_BINS.map((s) => [
+    s,
+    odSpec(
+      s,
+      `${s}_8TeV.h5`,
+      new RegExp(s, "i"),
+      `${s.startsWith("W") ? "W" : "Z/gamma*"}+jets simulation (${s})`,
+    ),
+  ])),
+  TTbar: odSpec("TTbar", "TTbar_8TeV.h5", /ttbar|ttjets|^tt_/i, "ttbar simulation"),
+});
+
+/** A published file that is missing or cannot be told apart from another. */
+export class PublishedFileError extends DataSourceError {
+  /** The path the notebook expected. */
+  readonly expected: string;
+  constructor(message: string, expected: string) {
+    super(message);
+    this.name = "PublishedFileError";
+    this.expected = expected;
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile) out.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    throw e;
+  }
+  return out.sort();
+}
+
+/** The folders searched for `spec`, in order: `<dir>/<group>/`, `<dir>/<dataset>/`. */
+export function searchFolders(spec: PublishedFileSpec, dir: string = publishedDir()): string[] {
+  return [`${dir}/${spec.group}`, `${dir}/${spec.dataset}`];
+}
+
+/** The path suggested for `spec` in messages: `<dir>/<group>/<file>`. */
+export function expectedPath(spec: PublishedFileSpec, dir: string = publishedDir()): string {
+  return `${dir}/${spec.group}/${spec.file}`;
+}
+
+async function listedDatasets(): Promise<Set<string>> {
+  try {
+    const reg = await loadDatasetRegistry();
+    return new Set(reg.datasets.filter((d) => d.source !== "simulation").map((d) => d.name));
+  } catch {
+    return new Set();
+  }
+}
+
+async function findIn(spec: PublishedFileSpec, dir: string): Promise<string | null> {
+  for (const folder of searchFolders(spec, dir)) {
+    const hits = (await listDir(folder)).filter((n) => spec.matches(n));
+    if (hits.length === 1) return `${folder}/${hits[0]}`;
+    if (hits.length > 1) {
+      throw new PublishedFileError(
+        `${folder}: ${hits.length} files look like the ${spec.what} (${hits.join(", ")}); ` +
+          "keep one of them there",
+        expectedPath(spec, dir),
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * The error for missing files: each expected path with its fetch command, then where else
+ * the files may lie and how to get them.
+ */
+async function missingError(missing: readonly PublishedFileSpec[], dir: string) {
+  const listed = await listedDatasets();
+  const lines = missing.map((s) =>
+    `- ${expectedPath(s, dir)} (${s.what}): \`deno task fetch ${s.dataset}\`` +
+    (listed.has(s.dataset) ? "" : " (not in the manifest yet)")
+  );
+  const unlisted = missing.filter((s) => !listed.has(s.dataset));
+  return new PublishedFileError(
+    `${
+      missing.length === 1 ? "missing published file" : `${missing.length} published files missing`
+    }` +
+      ` (${PUBLISHED_DIR_ENV}=${dir}; unset ${DATA_SOURCE_ENV} to run on the built-in ` +
+      `simulation):\n${lines.join("\n")}\n` +
+      "Any .h5 name the loader recognises will do, in <folder>/<group>/ or where " +
+      "`deno task fetch` puts it, <folder>/<dataset>/." +
+      (unlisted.length
+        ? ` ${datasetRegistryPath()} does not list ${
+          unlisted.length === missing.length ? "these datasets" : "the ones marked"
+        } yet (the papers cite their Zenodo / CERN Open Data records without file URLs): ` +
+          "add each entry with its URL and sha256 so that `deno task fetch <dataset>` " +
+          "downloads it, or copy the files there by hand."
+        : ""),
+    expectedPath(missing[0], dir),
+  );
+}
+
+/**
+ * Find the file of `spec` under `dir`: the one file whose name `spec.matches` in
+ * `<dir>/<group>/` (else in `<dir>/<dataset>/`). `optional`: return null when absent
+ * instead of throwing. Throws a {@link PublishedFileError} naming the expected path and the
+ * fetch command when the file is missing, or listing the candidates when several match.
+ */
+export async function locatePublishedFile(
+  spec: PublishedFileSpec,
+  dir: string = publishedDir(),
+  opts: { optional?: boolean } = {},
+): Promise<string | null> {
+  const found = await findIn(spec, dir);
+  if (found !== null || opts.optional) return found;
+  throw await missingError([spec], dir);
+}
+
+/**
+ * Find the files of `specs` (keyed by sample); the samples in `optional` may be absent
+ * (null). All missing required files are reported in one {@link PublishedFileError}.
+ */
+export async function locatePublishedFiles(
+  specs: readonly PublishedFileSpec[],
+  dir: string = publishedDir(),
+  optional: ReadonlySet<string> = new Set(),
+): Promise<Record<string, string | null>> {
+  const found: Record<string, string | null> = {};
+  const missing: PublishedFileSpec[] = [];
+  for (const s of specs) {
+    found[s.sample] = await findIn(s, dir);
+    if (found[s.sample] === null && !optional.has(s.sample)) missing.push(s);
+  }
+  if (missing.length) throw await missingError(missing, dir);
+  return found;
+}

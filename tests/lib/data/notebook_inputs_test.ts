@@ -1,0 +1,634 @@
+/**
+ * The notebooks' input loaders (lib/data/notebookInputs.ts) on both data sources:
+ *
+ * - published: a temporary REPRO_PUBLISHED_DIR built with the fixture writers
+ *   (tests/fixtures/writers.ts) under the expected file names; the tables have the columns,
+ *   rows and source tags the notebooks use, the cocktail the fractions of paper 1 Table 1,
+ *   the Open Data mixtures their luminosity; a missing file names the expected path and the
+ *   fetch command; too few rows name the setting to lower; sources never mix;
+ * - simulation: the same tables as the dataset loaders the notebooks called before (toy
+ *   generator, temporary cache), tagged "simulation";
+ * - where results of a published run go (never the committed folders), and the ROC-curve
+ *   overlay refusing curves of the other source.
+ */
+import { assert, assertClose, assertEquals } from "../../helpers.ts";
+import {
+  allocate,
+  loadHlfInputs,
+  loadOpenDataInputs,
+  notebookData,
+  PUBLISHED_NOTEBOOKS,
+  takeRows,
+  truthStep,
+} from "../../../lib/data/notebookInputs.ts";
+import {
+  locatePublishedFile,
+  PAPER1_HLF_FILES,
+  PAPER3_OPEN_DATA_FILES,
+  PUBLISHED_DIR_ENV,
+  publishedDir,
+  PublishedFileError,
+} from "../../../lib/data/publishedFiles.ts";
+import { assertSingleSource, DATA_SOURCE_ENV, DataSourceError } from "../../../lib/data/source.ts";
+import { type EventGenerator, LEP13_COCKTAIL_FRACTIONS } from "../../../lib/data/datasets.ts";
+import { loadOrGenerateDataset } from "../../../lib/data/generate.ts";
+import { loadOrGenerateMu8Dataset } from "../../../lib/data/mu8Datasets.ts";
+import { ParquetCache } from "../../../lib/data/parquetCache.ts";
+import {
+  mcEventWeight,
+  OPEN_DATA_8TEV_SAMPLES,
+  OPEN_DATA_COLUMNS,
+  OPEN_DATA_LUMI_PB,
+} from "../../../lib/data/published/mod.ts";
+import { HLF21_NAMES } from "../../../lib/features/hlf21.ts";
+import { BSM_SAMPLES, SM_PROCESSES } from "../../../lib/rates/triggerRates.ts";
+import { figuresDir, REPO_ROOT, repoPath, resultsRoot } from "../../../lib/repro/paths.ts";
+import { executedPath } from "../../../lib/repro/runNotebooks.ts";
+import { readRocCurves, saveRocCurves } from "../../../lib/repro/rocCurves.ts";
+import { PF } from "../../../lib/sim/event.ts";
+import { writeHlfFixture, writeOpenDataFixture } from "../../fixtures/writers.ts";
+
+const tmp = await Deno.makeTempDir({ prefix: "notebook-inputs-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(tmp, { recursive: true });
+  } catch { /* already gone */ }
+});
+let folderCount = 0;
+async function newDir(): Promise<string> {
+  const d = `${tmp}/published-${folderCount++}`;
+  await Deno.mkdir(d, { recursive: true });
+  return d;
+}
+
+async function assertRejects(
+  fn: () => Promise<unknown>,
+  type: new (...a: never[]) => Error,
+  pattern: RegExp,
+): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    assert(e instanceof type, `expected a ${type.name}, got ${(e as Error)?.name}: ${e}`);
+    assert(pattern.test((e as Error).message), `message ${(e as Error).message} ~ ${pattern}`);
+    return e as Error;
+  }
+  throw new Error(`expected a ${type.name} matching ${pattern}, nothing was thrown`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Paper 1 HLF files
+// ---------------------------------------------------------------------------------------
+
+const HLF_ROWS = 600;
+const HLF_SAMPLES = [...SM_PROCESSES, ...BSM_SAMPLES];
+
+/**
+ * The eight paper-1 files under `<dir>/paper1_hlf/` with the published names (QCD with raw
+ * MET + azimuths, the others with METp/METo stored); returns the values written.
+ */
+async function makeHlfFolder(
+  dir: string,
+  opts: { skip?: string[]; rows?: Record<string, number> } = {},
+): Promise<Record<string, Record<string, Float64Array>>> {
+  await Deno.mkdir(`${dir}/paper1_hlf`, { recursive: true });
+  const values: Record<string, Record<string, Float64Array>> = {};
+  for (const [k, s] of HLF_SAMPLES.entries()) {
+    if (opts.skip?.includes(s)) continue;
+    values[s] = await writeHlfFixture(
+      `${dir}/paper1_hlf/${PAPER1_HLF_FILES[s].file}`,
+      s === "QCD" ? "raw" : "stored",
+      10 + k,
+      opts.rows?.[s] ?? HLF_ROWS,
+    );
+  }
+  return values;
+}
+
+const f32 = (xs: ArrayLike<number>) => Array.from(Float32Array.from(xs));
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+Deno.test("published HLF: cocktail with paper 1 Table 1 fractions, BSM samples, source tags", async () => {
+  const dir = await newDir();
+  const written = await makeHlfFolder(dir);
+  const events = 1000, bsmEvents = 50;
+  const inp = await loadHlfInputs({
+    source: "published",
+    events,
+    bsmEvents,
+    seed: 7,
+    dir,
+    log: null,
+  });
+  assertEquals(inp.source, "published");
+  assertEquals(assertSingleSource([inp.cocktail, ...Object.values(inp.bsm)]), "published");
+  const c = inp.cocktail;
+  assertEquals(c.rows, events);
+  for (const col of [...HLF21_NAMES, "weight", "process"]) assert(col in c.table, `column ${col}`);
+  // 59.2 / 33.8 / 6.7 / 0.3 % of 1000 events.
+  const expected: Record<string, number> = { W: 592, QCD: 338, Z: 67, ttbar: 3 };
+  const proc = c.table.process as string[];
+  for (const p of SM_PROCESSES) {
+    const idx = proc.flatMap((q, i) => (q === p ? [i] : []));
+    assertEquals(idx.length, expected[p], `${p} rows`);
+    assertClose(c.bookkeeping.perProcess[p].fraction, LEP13_COCKTAIL_FRACTIONS[p], 1e-12, p);
+    // The rows of process p are the first n_p rows of its file (in another order).
+    for (const col of ["HT", "LepPt", "nJets", "METp"]) {
+      const got = sorted(idx.map((i) => (c.table[col] as Float32Array)[i]));
+      const want = sorted(f32(written[p][col].subarray(0, expected[p])));
+      if (col === "METp" && p === "QCD") {
+        // Computed from MET and the azimuths by the loader: equal to float precision.
+        got.forEach((v, i) => assertClose(v, want[i], 1e-3 * (1 + Math.abs(want[i])), "METp"));
+      } else assertEquals(got, want, `${p} ${col}`);
+    }
+  }
+  // Interleaved: the first half (the notebooks' training rows) holds W, QCD and Z.
+  const firstHalf = new Set(proc.slice(0, events / 2));
+  for (const p of ["W", "QCD", "Z"]) assert(firstHalf.has(p), `${p} in the first half`);
+  // Seeded: the same seed gives the same order, another seed another.
+  const again = await loadHlfInputs({
+    source: "published",
+    events,
+    bsmEvents,
+    seed: 7,
+    dir,
+    log: null,
+  });
+  assertEquals(again.cocktail.table.process, proc);
+  const other = await loadHlfInputs({
+    source: "published",
+    events,
+    bsmEvents,
+    seed: 8,
+    dir,
+    log: null,
+  });
+  assert(JSON.stringify(other.cocktail.table.process) !== JSON.stringify(proc), "seed matters");
+  for (const s of BSM_SAMPLES) {
+    const b = inp.bsm[s];
+    assertEquals([b.source, b.name, b.rows], ["published", s, bsmEvents]);
+    assertEquals(b.table.process, new Array(bsmEvents).fill(s));
+    assertEquals(f32(b.table.HT as Float32Array), f32(written[s].HT.subarray(0, bsmEvents)));
+    assert(b.origin.endsWith(PAPER1_HLF_FILES[s].file), b.origin);
+  }
+});
+
+Deno.test("published HLF: REPRO_DATA and REPRO_PUBLISHED_DIR select the files", async () => {
+  const dir = await newDir();
+  await makeHlfFolder(dir);
+  const saved = [DATA_SOURCE_ENV, PUBLISHED_DIR_ENV].map((k) => [k, Deno.env.get(k)] as const);
+  try {
+    Deno.env.set(DATA_SOURCE_ENV, "published");
+    Deno.env.set(PUBLISHED_DIR_ENV, dir);
+    assertEquals(publishedDir(), dir);
+    const inp = await loadHlfInputs({ events: 100, bsmEvents: 10, seed: 1, log: null });
+    assertEquals(inp.source, "published");
+    assert(inp.cocktail.origin.includes(`${dir}/paper1_hlf/`), inp.cocktail.origin);
+    const nb = notebookData("01_vae_trigger");
+    assertEquals(nb.source, "published");
+    assert(nb.line.includes(`${dir}/paper1_hlf/`), nb.line);
+  } finally {
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+});
+
+Deno.test("published HLF: a missing file names the expected path and deno task fetch", async () => {
+  const dir = await newDir();
+  await makeHlfFolder(dir, { skip: ["hChToTauNu"] });
+  const e = await assertRejects(
+    () =>
+      loadHlfInputs({ source: "published", events: 100, bsmEvents: 10, seed: 1, dir, log: null }),
+    PublishedFileError,
+    /missing published file/,
+  );
+  const expected = `${dir}/paper1_hlf/hChToTauNu_13TeV_PU20.h5`;
+  assert(e.message.includes(expected), e.message);
+  assert(e.message.includes("deno task fetch paper1_hlf_hChToTauNu"), e.message);
+  assertEquals((e as PublishedFileError).expected, expected);
+  // Two missing: both listed in one error.
+  const dir2 = await newDir();
+  await makeHlfFolder(dir2, { skip: ["W", "Ato4l"] });
+  const e2 = await assertRejects(
+    () =>
+      loadHlfInputs({
+        source: "published",
+        events: 100,
+        bsmEvents: 10,
+        seed: 1,
+        dir: dir2,
+        log: null,
+      }),
+    PublishedFileError,
+    /2 published files missing/,
+  );
+  assert(e2.message.includes("Wlnu_lepFilter_13TeV.h5"), e2.message);
+  assert(e2.message.includes("Ato4l_lepFilter_13TeV.h5"), e2.message);
+  // An empty folder: the error never falls back to the simulation.
+  await assertRejects(
+    () =>
+      loadHlfInputs({
+        source: "published",
+        events: 10,
+        bsmEvents: 2,
+        seed: 1,
+        dir: `${dir}/none`,
+        log: null,
+      }),
+    PublishedFileError,
+    /8 published files missing/,
+  );
+});
+
+Deno.test("published HLF: too few rows name the setting; fetch layout and ambiguity", async () => {
+  const dir = await newDir();
+  await makeHlfFolder(dir, { rows: { Z: 40 } });
+  await assertRejects(
+    () =>
+      loadHlfInputs({ source: "published", events: 1000, bsmEvents: 10, seed: 1, dir, log: null }),
+    DataSourceError,
+    /Zll_lepFilter_13TeV\.h5: 40 rows, but the SM cocktail \(6\.7 % of 1000 events, paper 1 Table 1\) needs 67; .*REPRO_SET/,
+  );
+  await assertRejects(
+    () =>
+      loadHlfInputs({ source: "published", events: 100, bsmEvents: 700, seed: 1, dir, log: null }),
+    DataSourceError,
+    /600 rows, but the Ato4l sample needs 700/,
+  );
+  // Where `deno task fetch paper1_hlf_W` puts it: <dir>/<dataset>/<file>.
+  const d2 = await newDir();
+  await Deno.mkdir(`${d2}/paper1_hlf_W`);
+  await writeHlfFixture(`${d2}/paper1_hlf_W/Wlnu_lepFilter_13TeV.h5`);
+  assertEquals(
+    await locatePublishedFile(PAPER1_HLF_FILES.W, d2),
+    `${d2}/paper1_hlf_W/Wlnu_lepFilter_13TeV.h5`,
+  );
+  // Two candidates for one sample: refused, listing both.
+  await Deno.mkdir(`${d2}/paper1_hlf`);
+  await writeHlfFixture(`${d2}/paper1_hlf/Wlnu_a.h5`);
+  await writeHlfFixture(`${d2}/paper1_hlf/Wlnu_b.h5`);
+  await assertRejects(
+    () => locatePublishedFile(PAPER1_HLF_FILES.W, d2),
+    PublishedFileError,
+    /2 files look like .*Wlnu_a\.h5, Wlnu_b\.h5/,
+  );
+});
+
+// ---------------------------------------------------------------------------------------
+// Paper 3 CMS Open Data ntuples
+// ---------------------------------------------------------------------------------------
+
+const OD_FILES: Record<string, { file: string; rows: number; nTot: number }> = {
+  data: { file: "SingleMu_Run2012B_8TeV.h5", rows: 300, nTot: 5000 },
+  W2Jets: { file: "W2Jets_8TeV.h5", rows: 400, nTot: 1_000_000 },
+  W3Jets: { file: "W3Jets_8TeV.h5", rows: 300, nTot: 500_000 },
+  DY2Jets: { file: "DY2Jets_8TeV.h5", rows: 300, nTot: 400_000 },
+  TTbar: { file: "TTbar_8TeV.h5", rows: 200, nTot: 100_000 },
+};
+
+async function makeOpenDataFolder(
+  dir: string,
+  skip: string[] = [],
+): Promise<Record<string, Record<string, Float64Array>>> {
+  await Deno.mkdir(`${dir}/paper3_opendata`, { recursive: true });
+  const out: Record<string, Record<string, Float64Array>> = {};
+  for (const [k, [s, f]] of Object.entries(OD_FILES).entries()) {
+    if (skip.includes(s)) continue;
+    out[s] = await writeOpenDataFixture(`${dir}/paper3_opendata/${f.file}`, 20 + k, f.rows, f.nTot);
+  }
+  return out;
+}
+
+function expectedYield(sample: string): number {
+  const mc = OPEN_DATA_8TEV_SAMPLES[sample];
+  const f = OD_FILES[sample];
+  return mcEventWeight(mc.crossSectionPb, mc.kFactor, f.nTot) * f.rows;
+}
+
+Deno.test("published Open Data: data, unweighted W+Z mixture and ttbar with their luminosity", async () => {
+  const dir = await newDir();
+  const written = await makeOpenDataFolder(dir);
+  const opts = {
+    source: "published" as const,
+    pseudoData: 250,
+    knownSm: 200,
+    ttbar: 100,
+    seed: 3,
+    pilotEvents: 0,
+    dir,
+    log: null,
+  };
+  const od = await loadOpenDataInputs(opts);
+  assertEquals(od.source, "published");
+  assertEquals(od.pseudoDataTruth, false);
+  assertEquals(assertSingleSource([od.pd, od.ksm, od.ttmc]), "published");
+  const cols = [...OPEN_DATA_COLUMNS, "lep_iso", "lep_is_ele", "weight", "process"];
+  for (const t of [od.pd, od.ksm, od.ttmc]) {
+    assertEquals(Object.keys(t.table).sort(), [...cols].sort(), t.name);
+    assertEquals(Array.from(t.table.weight as Float64Array), new Array(t.rows).fill(1));
+    assertEquals(Array.from(t.table.lep_is_ele as Float32Array), new Array(t.rows).fill(0));
+    const iso = t.table.lep_iso as Float32Array;
+    const [ch, neu, gam] = ["lep_iso_ch", "lep_iso_neu", "lep_iso_gamma"].map((c) =>
+      t.table[c] as Float32Array
+    );
+    for (let i = 0; i < t.rows; i++) assertClose(iso[i], ch[i] + neu[i] + gam[i], 1e-3, "lep_iso");
+  }
+  // The recorded data: the first rows, no process labels, luminosity in proportion.
+  assertEquals(od.pd.rows, 250);
+  assertEquals(od.pd.table.process, new Array(250).fill("data"));
+  assertEquals(f32(od.pd.table.HT as Float32Array), f32(written.data.HT.subarray(0, 250)));
+  assertClose(od.pd.bookkeeping.equivalentLumiPb, OPEN_DATA_LUMI_PB * 250 / 300, 1e-9, "data lumi");
+  assertEquals(od.pd.bookkeeping.perProcess, {});
+  // Known SM: rows in proportion to the expected yields sigma K L rows / n_tot.
+  const bins = ["W2Jets", "W3Jets", "DY2Jets"];
+  const yields = bins.map(expectedYield);
+  const sumY = yields.reduce((a, b) => a + b, 0);
+  const take = allocate(yields, 200);
+  assertEquals(od.ksm.rows, 200);
+  const proc = od.ksm.table.process as string[];
+  assertEquals(proc.filter((p) => p === "W").length, take[0] + take[1]);
+  assertEquals(proc.filter((p) => p === "Z").length, take[2]);
+  assertClose(
+    od.ksm.bookkeeping.equivalentLumiPb,
+    200 * OPEN_DATA_LUMI_PB / sumY,
+    1e-9,
+    "ksm lumi",
+  );
+  assertClose(od.ksm.bookkeeping.perProcess.W.fraction, (yields[0] + yields[1]) / sumY, 1e-12, "W");
+  // The DY2Jets rows are its first rows.
+  const zIdx = proc.flatMap((p, i) => (p === "Z" ? [i] : []));
+  assertEquals(
+    sorted(zIdx.map((i) => (od.ksm.table.HT as Float32Array)[i])),
+    sorted(f32(written.DY2Jets.HT.subarray(0, take[2]))),
+  );
+  // ttbar.
+  assertEquals([od.ttmc.rows, (od.ttmc.table.process as string[])[0]], [100, "ttbar"]);
+  assertClose(
+    od.ttmc.bookkeeping.equivalentLumiPb,
+    100 * OPEN_DATA_LUMI_PB / expectedYield("TTbar"),
+    1e-9,
+    "tt lumi",
+  );
+  // Truth-dependent steps are skipped with a message naming the step.
+  const lines: string[] = [];
+  assertEquals(truthStep(od, "tt̄ enrichment", (l) => lines.push(l)), false);
+  assert(/^skipped: tt̄ enrichment: needs the true process/.test(lines[0]), lines[0]);
+  assertEquals(
+    truthStep({ source: "simulation", pseudoDataTruth: true }, "x", (l) => lines.push(l)),
+    true,
+  );
+  assertEquals(lines.length, 1);
+});
+
+Deno.test("published Open Data: too many events, missing W+jets, missing data", async () => {
+  const dir = await newDir();
+  await makeOpenDataFolder(dir);
+  const base = {
+    source: "published" as const,
+    pseudoData: 100,
+    knownSm: 100,
+    ttbar: 50,
+    seed: 1,
+    pilotEvents: 0,
+    dir,
+    log: null,
+  };
+  const yields = ["W2Jets", "W3Jets", "DY2Jets"].map(expectedYield);
+  const sumY = yields.reduce((a, b) => a + b, 0);
+  const maxN = Math.floor(Math.min(...[400, 300, 300].map((r, i) => r * sumY / yields[i])));
+  await assertRejects(
+    () => loadOpenDataInputs({ ...base, knownSm: maxN + 50 }),
+    DataSourceError,
+    new RegExp(`at most ${maxN} from these files.*nKnownSm=${maxN}`),
+  );
+  await assertRejects(
+    () => loadOpenDataInputs({ ...base, pseudoData: 301 }),
+    DataSourceError,
+    /SingleMu_Run2012B_8TeV\.h5: 300 rows, but the data sample needs 301/,
+  );
+  const noW = await newDir();
+  await makeOpenDataFolder(noW, ["W2Jets", "W3Jets"]);
+  await assertRejects(
+    () => loadOpenDataInputs({ ...base, dir: noW }),
+    PublishedFileError,
+    /paper3_opendata\/W1Jets_8TeV\.h5.*deno task fetch paper3_opendata_W1Jets/,
+  );
+  const noData = await newDir();
+  await makeOpenDataFolder(noData, ["data"]);
+  await assertRejects(
+    () => loadOpenDataInputs({ ...base, dir: noData }),
+    PublishedFileError,
+    /paper3_opendata\/SingleMu_Run2012B_8TeV\.h5 \(paper 3 CMS Open Data ntuple, 2012 SingleMu data/,
+  );
+  // A simulated file whose name mentions Run2012 is not taken for the data.
+  assert(!PAPER3_OPEN_DATA_FILES.data.matches("W2Jets_Summer12_Run2012.h5"));
+  assert(PAPER3_OPEN_DATA_FILES.data.matches("SingleMu_Run2012B.h5"));
+});
+
+// ---------------------------------------------------------------------------------------
+// Simulation path: the same tables as before
+// ---------------------------------------------------------------------------------------
+
+/** Toy events (one muon, pT uniform in [13, 33] GeV), as in tests/lib/datasets_test.ts. */
+const toy: EventGenerator = (process, rng, out) => {
+  out.truth.process = process;
+  out.truth.nPileup = 20;
+  if (rng.uniform() >= 0.5) return;
+  out.truth.passedGeneratorFilter = true;
+  const pt = 13 + 20 * rng.uniform();
+  const eta = rng.uniformIn(-2, 2), phi = rng.phi();
+  const px = pt * Math.cos(phi), py = pt * Math.sin(phi), pz = pt * Math.sinh(eta);
+  out.pf.push(px, py, pz, Math.hypot(px, py, pz), PF.muon, -1, false, 0);
+  out.pf.push(-px, -py, 0, pt, PF.neutralHadron, 0, false, -1);
+};
+
+Deno.test("simulation HLF: the tables of loadOrGenerateDataset, tagged simulation", async () => {
+  const cache = new ParquetCache({ dir: `${tmp}/cache-hlf`, log: () => {} });
+  const sim = { cache, workers: 0, generator: toy };
+  const inp = await loadHlfInputs({
+    source: "simulation",
+    events: 40,
+    bsmEvents: 12,
+    seed: 5,
+    sim,
+  });
+  assertEquals(inp.source, "simulation");
+  const before = await loadOrGenerateDataset("lep13_cocktail", { events: 40, seed: 5, ...sim });
+  assert(before.fromCache, "same cache entry as the notebook's previous call");
+  assertEquals(Object.keys(inp.cocktail.table), Object.keys(before.table));
+  for (const c of Object.keys(before.table)) {
+    assertEquals(
+      Array.from(inp.cocktail.table[c] as ArrayLike<unknown>),
+      Array.from(before.table[c] as ArrayLike<unknown>),
+      c,
+    );
+  }
+  assertEquals(JSON.stringify(inp.cocktail.bookkeeping), JSON.stringify(before.bookkeeping));
+  assertEquals([inp.cocktail.source, inp.cocktail.name, inp.cocktail.rows], [
+    "simulation",
+    "lep13_cocktail",
+    40,
+  ]);
+  for (const s of BSM_SAMPLES) {
+    const d = await loadOrGenerateDataset(`lep13_${s}`, { events: 12, seed: 5, ...sim });
+    assertEquals(Object.keys(inp.bsm[s].table), Object.keys(d.table));
+    assertEquals(
+      Array.from(inp.bsm[s].table.HT as Float32Array),
+      Array.from(d.table.HT as Float32Array),
+      s,
+    );
+    assertEquals(inp.bsm[s].source, "simulation");
+  }
+});
+
+Deno.test("simulation Open Data: the tables of loadOrGenerateMu8Dataset, with truth", async () => {
+  const cache = new ParquetCache({ dir: `${tmp}/cache-mu8`, log: () => {} });
+  const opts = {
+    source: "simulation" as const,
+    pseudoData: 8,
+    knownSm: 8,
+    ttbar: 4,
+    seed: 2,
+    pilotEvents: 8,
+    sim: { cache, workers: 0 },
+  };
+  const od = await loadOpenDataInputs(opts);
+  assertEquals([od.source, od.pseudoDataTruth], ["simulation", true]);
+  const pairs = [
+    [
+      od.pd,
+      await loadOrGenerateMu8Dataset("mu8_pseudodata", {
+        events: 8,
+        seed: 2,
+        pilotEvents: 8,
+        cache,
+        workers: 0,
+      }),
+    ],
+    [
+      od.ksm,
+      await loadOrGenerateMu8Dataset("mu8_known_sm", {
+        events: 8,
+        seed: 2,
+        pilotEvents: 8,
+        cache,
+        workers: 0,
+      }),
+    ],
+    [
+      od.ttmc,
+      await loadOrGenerateMu8Dataset("mu8_ttbar", { events: 4, seed: 2, cache, workers: 0 }),
+    ],
+  ] as const;
+  for (const [mine, before] of pairs) {
+    assert(before.fromCache, `${mine.name}: same cache entry`);
+    assertEquals(mine.source, "simulation");
+    assertEquals(Object.keys(mine.table), Object.keys(before.table));
+    assertEquals(
+      Array.from(mine.table.HT as Float32Array),
+      Array.from(before.table.HT as Float32Array),
+      mine.name,
+    );
+    assertEquals(JSON.stringify(mine.bookkeeping), JSON.stringify(before.bookkeeping));
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// First cell, helpers, where results go
+// ---------------------------------------------------------------------------------------
+
+Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
+  const sim = (_: string) => undefined;
+  const pub = (dir: string) => (k: string) =>
+    ({ [DATA_SOURCE_ENV]: "published", [PUBLISHED_DIR_ENV]: dir } as Record<string, string>)[k];
+  const s = notebookData("01_vae_trigger", { env: sim });
+  assertEquals(s.source, "simulation");
+  assert(s.line.includes("SIMULATED"), s.line);
+  assertEquals(s.dir, repoPath("data", "published"));
+  const p = notebookData("03_alad_top_rediscovery", { env: pub("/x/pub") });
+  assertEquals(p.source, "published");
+  assert(
+    p.line.includes("/x/pub/paper1_hlf/") && p.line.includes("/x/pub/paper3_opendata/"),
+    p.line,
+  );
+  assert(/no truth|truth label/.test(p.line), "the limits are printed");
+  assertEquals(Object.keys(PUBLISHED_NOTEBOOKS).sort(), [
+    "01_vae_trigger",
+    "03_alad_top_rediscovery",
+  ]);
+  let err = "";
+  try {
+    notebookData("00_simulated_datasets", { env: pub("/x") });
+  } catch (e) {
+    assert(e instanceof DataSourceError);
+    err = e.message;
+  }
+  assert(
+    /not supported by this notebook.*Reason: it validates the built-in simulation/.test(err),
+    err,
+  );
+  for (const nb of ["02_dijet_jet_image_vae", "04_rmm_autoencoder"]) {
+    let msg = "";
+    try {
+      notebookData(nb, { env: pub("/x") });
+    } catch (e) {
+      assert(e instanceof DataSourceError);
+      msg = e.message;
+    }
+    assert(msg.includes(`${nb}: REPRO_DATA=published is not supported`), msg);
+    assert(/Reason: the paper-[24]/.test(msg), msg);
+    assertEquals(notebookData(nb, { env: sim }).source, "simulation");
+  }
+  // Relative REPRO_PUBLISHED_DIR: from the repository root.
+  assertEquals(
+    publishedDir((k) => (k === PUBLISHED_DIR_ENV ? "my/files/" : undefined)),
+    `${REPO_ROOT}/my/files`,
+  );
+});
+
+Deno.test("allocate and takeRows", () => {
+  assertEquals(allocate([0.592, 0.338, 0.067, 0.003], 100), [59, 34, 7, 0]);
+  assertEquals(allocate([0.592, 0.338, 0.067, 0.003], 1000), [592, 338, 67, 3]);
+  assertEquals(allocate([1, 1, 1], 4), [2, 1, 1]);
+  const t = takeRows({ a: Float32Array.of(1, 2, 3), b: ["x", "y", "z"] }, [2, 0]);
+  assert(t.a instanceof Float32Array);
+  assertEquals([Array.from(t.a), t.b], [[3, 1], ["z", "x"]]);
+});
+
+Deno.test("published runs write under figures/.scale-<scale>-published/, never the committed folders", async () => {
+  assertEquals(resultsRoot("default", "simulation"), `${REPO_ROOT}/figures`);
+  assertEquals(resultsRoot("ci", "simulation"), `${REPO_ROOT}/figures/.scale-ci`);
+  assertEquals(
+    resultsRoot("default", "published"),
+    `${REPO_ROOT}/figures/.scale-default-published`,
+  );
+  assertEquals(
+    figuresDir("01_x", "ci", "published"),
+    `${REPO_ROOT}/figures/.scale-ci-published/01_x`,
+  );
+  assertEquals(figuresDir("01_x", "default", "simulation"), `${REPO_ROOT}/figures/01_x`);
+  assertEquals(
+    executedPath("01_x.ipynb", "default", "simulation"),
+    `${REPO_ROOT}/notebooks/01_x.ipynb`,
+  );
+  assertEquals(
+    executedPath("01_x.ipynb", "default", "published"),
+    `${REPO_ROOT}/figures/.scale-default-published/notebooks/01_x.ipynb`,
+  );
+  // ROC curves carry their source; an overlay of the other source is refused.
+  const dir = `${tmp}/roc`;
+  const curve = { fpr: [0, 1], tpr: [0, 1], auc: 0.5, nBkg: 10, nSig: 10 };
+  await saveRocCurves({ notebook: "01_x", scale: "ci", seed: 1, dir, data: "simulation" }, {
+    A: curve,
+  });
+  assertEquals((await readRocCurves("01_x", "ci", { dir, data: "simulation" })).data, "simulation");
+  await assertRejects(
+    () => readRocCurves("01_x", "ci", { dir, data: "published" }),
+    DataSourceError,
+    /curves measured on simulation data, this run uses published data/,
+  );
+  // Files written before the tag: simulation.
+  const file = JSON.parse(await Deno.readTextFile(`${dir}/roc_curves.json`));
+  delete file.data;
+  await Deno.writeTextFile(`${dir}/roc_curves.json`, JSON.stringify(file));
+  assertEquals((await readRocCurves("01_x", "ci", { dir, data: "simulation" })).notebook, "01_x");
+});
