@@ -28,8 +28,12 @@ function value(key: string): number {
   return f.value as number;
 }
 
+// Issue #4: "the SM p-value distribution is flat (KS p > 0.01)". The notebook computes the
+// p-values of one SM half w.r.t. the other; the KS test of their flatness is the two-sample
+// test of the halves (lib/stats/pvalue.ts pValueFlatness), so p < 0.01 happens in 1 % of
+// correct runs.
 Deno.test("SM p-values of Loss_reco are flat (KS p > 0.01)", () => {
-  assertInRange(value("sm_pvalue_ks"), 0.01, 1, "KS p-value of SM p-values against uniform");
+  assertInRange(value("sm_pvalue_ks"), 0.01, 1, "KS p-value of the SM p-values' flatness");
 });
 
 Deno.test("every VAE AUC is below the supervised BDT's", () => {
