@@ -318,9 +318,11 @@ Deno.test("generator-filter acceptance per process near paper 1 Table 1", () => 
   // Ranges: SM processes within a factor 1.5 (2 for QCD, whose paper cross-section
   // definition we can only approximate), which the simulation reaches (W 0.52, QCD 0.09 %,
   // Z 0.22, tt 0.41); counting taus themselves as filter leptons would give W ~0.78 and fail.
-  // BSM within a factor 4: paper 1 used "any direct production mechanism implemented in
-  // PYTHIA8", whose production spectra we only parametrise (A -> 4l 0.18 vs 0.05 and
-  // h0 -> tau tau 0.04 vs 0.09 are the outliers, see the report in lib/sim/generator.ts).
+  // BSM: paper 1 used "any direct production mechanism implemented in PYTHIA8", which
+  // lib/sim/hardProcess.ts follows for PYTHIA's particles of those names: LQ 0.18, h0 0.076,
+  // h+ 0.18 (one production share tuned), within a factor 1.5 like the SM; A -> 4l 0.16 vs
+  // 0.05 within a factor 4 (the paper's 5 % with 98 % trigger efficiency is out of reach for
+  // one gluon-fusion spectrum, see the report in lib/sim/generator.ts).
   const ev = newEvent();
   const sizes: Record<ProcessName, number> = {
     W: 600,
@@ -340,8 +342,7 @@ Deno.test("generator-filter acceptance per process near paper 1 Table 1", () => 
       trials += ev.truth.generatorTrials;
     }
     const acc = n / trials, paper = TABLE1_ACCEPTANCE[p];
-    const bsm = !["W", "QCD", "Z", "ttbar"].includes(p);
-    const f = bsm ? 4 : p === "QCD" ? 2 : 1.5;
+    const f = p === "Ato4l" ? 4 : p === "QCD" ? 2 : 1.5;
     assertInRange(acc, paper / f, paper * f, `${p} acceptance (paper ${paper}, factor ${f})`);
   }
 });
