@@ -11,14 +11,21 @@
  *   this simulation's object multiplicities give fewer);
  * - the median ln(Loss) of Z' and W' rises with the resonance mass (paper 4 fig. 2: "the
  *   larger the mass of the resonance, the further away the line is from the SM");
- * - heavy Z' / W' are separated from the SM (AUC of ln(Loss));
+ * - heavy Z' / W' are separated from the SM (AUC of ln(Loss)), and at >= 3 TeV with AUC > 0.9
+ *   (issue 7; paper 4 fig. 2: "a good separation between the SM events and the BSM events",
+ *   the heavy resonances furthest from the SM). This needs paper 4's [0, 1] input scaling
+ *   (lib/models/ae/denseAe.ts `PAPER4_RMM_INPUT`): with the raw RMM the ci AUC at 3 TeV was
+ *   0.79-0.87, the rapidity cells making up ~97 % of the loss;
  * - the background-only 5-parameter dijet fit of m_jj in the outlier region ln(Loss) > C
  *   describes the spectrum (chi2/ndf in [0.5, 2]) with no three adjacent bins with pulls
  *   beyond 2 of the same sign (paper 4 fig. 3: no spurious bumps);
  * - the four-momentum inputs are less stable over repeated trainings than the RMM (paper 4
  *   section 4): the spread of the SM ln(Loss) peak height is larger.
- * Known gaps at ci (ignored tests, kept visible): AUC > 0.9 at 3 TeV, and the rise of the H+
- * S/B in m_bb > 500 GeV, which rests on O(1) SM events there at this scale.
+ * Known gap (ignored test, kept visible): the rise of the H+ S/B in m_bb > 500 GeV. Only
+ * ~1.1e-4 of the SM rows have m_bb > 500 GeV (1 of the 6,750 ci application events; ~3 of
+ * default's 27,000), so B before and after the cut rests on O(1) events at ci and default; a
+ * ~20 % measurement of the SM cut efficiency there needs ~25 SM events, i.e. ~2.3e5 SM
+ * application events (~40 min of generation on 2 cores; paper scale, 900k, gives ~100).
  */
 import { readKeyFigures } from "../lib/repro/keyFigures.ts";
 import { assert, assertInRange } from "./helpers.ts";
@@ -73,16 +80,14 @@ Deno.test("Z'/W' separation from the SM grows with the resonance mass", () => {
   }
 });
 
-Deno.test({
-  name: "Z'/W' at >= 3 TeV: AUC > 0.9 (KNOWN GAP at ci: 0.83-0.91 after capped training)",
-  ignore: true,
-  fn: () => {
-    for (const model of ["Zprime", "Wprime"]) {
-      for (const m of massesOf(model).filter((x) => x >= 3)) {
-        assertInRange(value(`auc_${model}_${m}TeV`), 0.9, 1, `AUC ${model} ${m} TeV`);
-      }
+Deno.test("Z'/W' at >= 3 TeV: AUC > 0.9 (issue 7; paper 4 fig. 2)", () => {
+  for (const model of ["Zprime", "Wprime"]) {
+    const heavy = massesOf(model).filter((x) => x >= 3);
+    assert(heavy.length >= 1, `${model}: no mass >= 3 TeV in the key figures`);
+    for (const m of heavy) {
+      assertInRange(value(`auc_${model}_${m}TeV`), 0.9, 1, `AUC ${model} ${m} TeV`);
     }
-  },
+  }
 });
 
 Deno.test("outlier-region m_jj: dijet fit chi2/ndf in [0.5, 2], no run of 3 same-sign pulls > 2", () => {
@@ -101,7 +106,8 @@ Deno.test("four-momentum inputs: larger SM peak-height spread over trainings tha
 });
 
 Deno.test({
-  name: "H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut (KNOWN GAP: ~1 SM event at ci)",
+  name:
+    "H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut (KNOWN GAP: ~1 SM event at ci, ~3 at default)",
   ignore: true,
   fn: () => {
     assert(value("hplus_sb_after") > value("hplus_sb_before"), "S/B should rise after the cut");
