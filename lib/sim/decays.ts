@@ -15,7 +15,7 @@ import type { SimRandom } from "./random.ts";
 import { BR_HF, BR_TAU, BR_W, MASS, PDG } from "./constants.ts";
 import {
   BOOSTED,
-  boostVec,
+  boostToRestFrameOf,
   decayTwoBody,
   PERP,
   perpBasis,
@@ -259,16 +259,7 @@ export function decayTop(gen: GenParticles, it: number, wMode: number, rng: SimR
   gen.thetaMax[ib] = 1.0;
   gen.frame[ib] = it;
   // Helicity axis: minus the b direction in the W rest frame.
-  const ew = gen.e[iw];
-  boostVec(
-    gen.px[ib],
-    gen.py[ib],
-    gen.pz[ib],
-    gen.e[ib],
-    -gen.px[iw] / ew,
-    -gen.py[iw] / ew,
-    -gen.pz[iw] / ew,
-  );
+  boostToRestFrameOf(gen, ib, iw);
   const nb = Math.hypot(BOOSTED[0], BOOSTED[1], BOOSTED[2]);
   const mode = wMode >= 0 ? wMode : chooseWMode(rng);
   decayW(

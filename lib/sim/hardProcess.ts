@@ -25,7 +25,7 @@ import {
   decayW,
   W_MODE,
 } from "./decays.ts";
-import { BOOSTED, boostVec, pushPtYPhiM, twoBodyP } from "./kinematics.ts";
+import { BOOSTED, boostToRestFrameOf, boostVec, pushPtYPhiM, twoBodyP } from "./kinematics.ts";
 import { type GenParticles, ORIGIN, STATUS } from "./particles.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -726,16 +726,8 @@ export function hardAto4l(gen: GenParticles, rng: SimRandom, sqrtS: number): num
   for (let k = 0; k < 2; k++) {
     const lep = rng.uniform() < 0.5 ? PDG.e : PDG.mu;
     // Helicity axis: minus the A direction in the Z* rest frame.
-    const z = iz + k, ez = gen.e[z];
-    boostVec(
-      gen.px[ia],
-      gen.py[ia],
-      gen.pz[ia],
-      gen.e[ia],
-      -gen.px[z] / ez,
-      -gen.py[z] / ez,
-      -gen.pz[z] / ez,
-    );
+    const z = iz + k;
+    boostToRestFrameOf(gen, ia, z);
     const na = Math.hypot(BOOSTED[0], BOOSTED[1], BOOSTED[2]);
     decayBosonToFermions(
       gen,

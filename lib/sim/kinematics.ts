@@ -53,6 +53,24 @@ export function boostVec(
   BOOSTED[3] = gamma * (e + bp);
 }
 
+/**
+ * Boost particle `i` of `gen` into the rest frame of particle `frame` (reached by a pure
+ * boost) into {@link BOOSTED}: e.g. a daughter's direction in its parent's rest frame, the
+ * helicity axis of a decay.
+ */
+export function boostToRestFrameOf(gen: GenParticles, i: number, frame: number): void {
+  const e = gen.e[frame];
+  boostVec(
+    gen.px[i],
+    gen.py[i],
+    gen.pz[i],
+    gen.e[i],
+    -gen.px[frame] / e,
+    -gen.py[frame] / e,
+    -gen.pz[frame] / e,
+  );
+}
+
 /** Scratch output of {@link perpBasis}: e1 (0..2) and e2 (3..5). */
 export const PERP: Float64Array = new Float64Array(6);
 

@@ -3,6 +3,7 @@
  * Toy events (one muon) test the loop in milliseconds; the worker test uses the real
  * generator on a small sample.
  */
+import { toyMuonGenerator as toy } from "./toyGenerator.ts";
 import {
   DATASETS,
   type EventGenerator,
@@ -25,24 +26,7 @@ import {
 } from "../../lib/data/generate.ts";
 import { sha256File, validateDatasetRegistry } from "../../lib/data/manifest.ts";
 import { ParquetCache, readParquetTable } from "../../lib/data/parquetCache.ts";
-import { PF } from "../../lib/sim/event.ts";
 import { assert, assertEquals, assertInRange, assertThrows } from "../helpers.ts";
-
-/**
- * Toy generator: passes the generator filter with probability 0.5; then one muon with
- * pT uniform in [13, 33] GeV (so pT > 23 GeV with probability 0.5) at |eta| < 2.
- */
-const toy: EventGenerator = (process, rng, out) => {
-  out.truth.process = process;
-  out.truth.nPileup = 20;
-  if (rng.uniform() >= 0.5) return;
-  out.truth.passedGeneratorFilter = true;
-  const pt = 13 + 20 * rng.uniform();
-  const eta = rng.uniformIn(-2, 2), phi = rng.phi();
-  const px = pt * Math.cos(phi), py = pt * Math.sin(phi), pz = pt * Math.sinh(eta);
-  out.pf.push(px, py, pz, Math.hypot(px, py, pz), PF.muon, -1, false, 0);
-  out.pf.push(-px, -py, 0, pt, PF.neutralHadron, 0, false, -1);
-};
 
 Deno.test("registry: the nine 13 TeV datasets, labelled SIMULATED, Table 1 fractions", () => {
   const names = [

@@ -11,6 +11,7 @@
  * - where results of a published run go (never the committed folders), and the ROC-curve
  *   overlay refusing curves of the other source.
  */
+import { toyMuonGenerator as toy } from "../toyGenerator.ts";
 import { assert, assertClose, assertEquals } from "../../helpers.ts";
 import {
   allocate,
@@ -30,7 +31,7 @@ import {
   PublishedFileError,
 } from "../../../lib/data/publishedFiles.ts";
 import { assertSingleSource, DATA_SOURCE_ENV, DataSourceError } from "../../../lib/data/source.ts";
-import { type EventGenerator, LEP13_COCKTAIL_FRACTIONS } from "../../../lib/data/datasets.ts";
+import { LEP13_COCKTAIL_FRACTIONS } from "../../../lib/data/datasets.ts";
 import { loadOrGenerateDataset } from "../../../lib/data/generate.ts";
 import { loadOrGenerateMu8Dataset } from "../../../lib/data/mu8Datasets.ts";
 import { ParquetCache } from "../../../lib/data/parquetCache.ts";
@@ -45,7 +46,6 @@ import { BSM_SAMPLES, SM_PROCESSES } from "../../../lib/rates/triggerRates.ts";
 import { figuresDir, REPO_ROOT, repoPath, resultsRoot } from "../../../lib/repro/paths.ts";
 import { executedPath } from "../../../lib/repro/runNotebooks.ts";
 import { readRocCurves, saveRocCurves } from "../../../lib/repro/rocCurves.ts";
-import { PF } from "../../../lib/sim/event.ts";
 import { writeHlfFixture, writeOpenDataFixture } from "../../fixtures/writers.ts";
 
 const tmp = await Deno.makeTempDir({ prefix: "notebook-inputs-" });
@@ -427,19 +427,6 @@ Deno.test("published Open Data: too many events, missing W+jets, missing data", 
 // ---------------------------------------------------------------------------------------
 // Simulation path: the same tables as before
 // ---------------------------------------------------------------------------------------
-
-/** Toy events (one muon, pT uniform in [13, 33] GeV), as in tests/lib/datasets_test.ts. */
-const toy: EventGenerator = (process, rng, out) => {
-  out.truth.process = process;
-  out.truth.nPileup = 20;
-  if (rng.uniform() >= 0.5) return;
-  out.truth.passedGeneratorFilter = true;
-  const pt = 13 + 20 * rng.uniform();
-  const eta = rng.uniformIn(-2, 2), phi = rng.phi();
-  const px = pt * Math.cos(phi), py = pt * Math.sin(phi), pz = pt * Math.sinh(eta);
-  out.pf.push(px, py, pz, Math.hypot(px, py, pz), PF.muon, -1, false, 0);
-  out.pf.push(-px, -py, 0, pt, PF.neutralHadron, 0, false, -1);
-};
 
 Deno.test("simulation HLF: the tables of loadOrGenerateDataset, tagged simulation", async () => {
   const cache = new ParquetCache({ dir: `${tmp}/cache-hlf`, log: () => {} });
