@@ -11,7 +11,8 @@
  *   in every mjj bin with enough events of an independent QCD sample (figure 8: the cut
  *   does not sculpt the background);
  * - in the tail scenario (G -> tt broad, 3.5 TeV) the local significance after the VAE cut
- *   exceeds that before it at the reference injection (figures 6-7);
+ *   exceeds that before it at the reference injection (figures 6-7; template fit with the
+ *   background shape known, as the paper's);
  * - the background-only dijet-function fit of the QCD mjj spectrum is good
  *   (0.5 < chi2/ndf < 2).
  */
@@ -32,9 +33,13 @@ Deno.test("W and top jet soft-drop mass peaks within 10 GeV of 80 and 173 GeV", 
   assertInRange(value("top_jet_mass_peak_gev"), 163, 183, "top-jet soft-drop mass peak (GeV)");
 });
 
-// KNOWN GAP (issue #6 open): at ci the conv VAE reaches AUC ~0.71 for G -> WW 3.5 TeV with the
-// best strategy (min, as the paper finds), below the issue's 0.75; longer training did not
-// help reliably. Kept as an ignored test so the gap stays visible.
+// KNOWN GAP (issue #6 open): a converged VAE (validation loss levelled off: ci 30 epochs of
+// 3000 jets, default 10 epochs of 9000 jets) gives AUC ~0.64 for G -> WW 3.5 TeV (min
+// strategy); the 0.71 of the earlier 10-epoch ci model came from an under-trained VAE scoring
+// how peaked an image is. The limit is the simulated W-jet substructure at pT ~1.7 TeV: against
+// QCD jets of the same pT, tau21 alone reaches only AUC ~0.64 (the W soft-drop mass window
+// 0.84), and a PCA reconstruction error of the same pT-normalised images 0.55-0.62. Kept as an
+// ignored test so the gap stays visible.
 Deno.test({
   name: "the best loss strategy separates G -> WW (3.5 TeV) from QCD with AUC > 0.75 (KNOWN GAP)",
   ignore: true,
@@ -64,15 +69,12 @@ Deno.test("the quantile-regression cut accepts the target fraction within 20 % p
   assertInRange(value("qr_max_relative_deviation"), 0, 0.2, "max relative deviation");
 });
 
-// KNOWN GAP (issue #6 open): at ci the cut keeps 24 % of the broad G -> tt for 20 % of QCD,
-// too little separation to raise the significance (2.85 -> 2.35 at 40 injected events).
-Deno.test({
-  name: "tail scenario: the VAE cut raises the local significance (KNOWN GAP)",
-  ignore: true,
-  fn: () => {
-    const before = value("significance_before_tail"), after = value("significance_after_tail");
-    assert(after > before, `significance after the cut (${after}) not above before (${before})`);
-  },
+// Significances of the paper's template fit with the background shape known (the dijet
+// function fitted to the QCD-only spectrum after the same selection). At ci the converged VAE
+// keeps ~58 % of the broad G -> tt for ~21 % of QCD (eps_S / sqrt(eps_B) ~ 1.3).
+Deno.test("tail scenario: the VAE cut raises the local significance", () => {
+  const before = value("significance_before_tail"), after = value("significance_after_tail");
+  assert(after > before, `significance after the cut (${after}) not above before (${before})`);
 });
 
 Deno.test("bump hunts: significances recorded for both scenarios", () => {
