@@ -21,11 +21,16 @@
  *   beyond 2 of the same sign (paper 4 fig. 3: no spurious bumps);
  * - the four-momentum inputs are less stable over repeated trainings than the RMM (paper 4
  *   section 4): the spread of the SM ln(Loss) peak height is larger.
- * Known gap (ignored test, kept visible): the rise of the H+ S/B in m_bb > 500 GeV. Only
- * ~1.1e-4 of the SM rows have m_bb > 500 GeV (1 of the 6,750 ci application events; ~3 of
- * default's 27,000), so B before and after the cut rests on O(1) events at ci and default; a
- * ~20 % measurement of the SM cut efficiency there needs ~25 SM events, i.e. ~2.3e5 SM
- * application events (~40 min of generation on 2 cores; paper scale, 900k, gives ~100).
+ * - the H+ S/B in m_bb > 500 GeV is measurable: B comes from the inclusive SM application rows
+ *   stitched to a dedicated weighted QCD sample (pT-hat > 60 GeV, hard b; lib/data/rmmSlices.ts),
+ *   so it rests on >= 20 SM events, and the weighted slice reproduces the inclusive rows of its
+ *   phase space (cross-section ratio; ci: 0.91 +- 0.10).
+ * Known gap (ignored test, kept visible): the RISE of the H+ S/B in m_bb > 500 GeV after the
+ * cut. With the dedicated sample B is measured (ci: 28 SM events before, 26 after), and the S/B
+ * does not rise: ~93 % of both the H+ and the SM events with m_bb > 500 GeV pass the cut
+ * (ci: S/B 1.32e-3 +- 0.36e-3 before, 1.31e-3 +- 0.37e-3 after, ratio 1.00 +- 0.08). Our SM
+ * events at m_bb > 500 GeV (QCD b b-bar with a fake lepton) are themselves outliers of the
+ * autoencoder, so the cut does not separate them from H+ there.
  */
 import { readKeyFigures } from "../lib/repro/keyFigures.ts";
 import { assert, assertInRange } from "./helpers.ts";
@@ -105,9 +110,25 @@ Deno.test("four-momentum inputs: larger SM peak-height spread over trainings tha
   assert(fv > rmm, `four-momentum spread ${fv} should exceed the RMM's ${rmm}`);
 });
 
+Deno.test("H+ (0.5 TeV): B in m_bb > 500 GeV measured with the stitched high-mass SM sample", () => {
+  assert(
+    value("hplus_sb_sm_events_before") >= 20,
+    `B before the cut rests on ${value("hplus_sb_sm_events_before")} SM events (want >= 20)`,
+  );
+  assert(value("hplus_sb_sm_events_after") >= 1, "no SM event left after the cut");
+  // The weighted slice against the inclusive rows of its phase space (~90 events at ci: ~10 %).
+  assertInRange(
+    value("hplus_slice_validation_xsec_ratio"),
+    0.6,
+    1.4,
+    "slice / inclusive sigma x eff",
+  );
+  assert(value("hplus_sb_before") > 0 && value("hplus_sb_after") > 0, "S/B not measured");
+});
+
 Deno.test({
   name:
-    "H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut (KNOWN GAP: ~1 SM event at ci, ~3 at default)",
+    "H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut (KNOWN GAP: measured, ratio 1.00 +- 0.08 at ci)",
   ignore: true,
   fn: () => {
     assert(value("hplus_sb_after") > value("hplus_sb_before"), "S/B should rise after the cut");

@@ -15,6 +15,11 @@
  *   H 0.7 pb, i.e. ~99.2 % QCD, 0.4 % W, 0.2 % t t-bar, 0.1 % Z of the rows (the components
  *   can be mixed differently with their `weight` column).
  * - `rmm13_QCD`, `rmm13_W`, `rmm13_Z`, `rmm13_H`, `rmm13_ttbar`: the SM components alone.
+ * - `rmm13_QCD_ptHat<c>` and `rmm13_QCD_ptHat<c>_b`: QCD pT-hat slices (pT-hat > c GeV), the
+ *   second with only the hard processes with a b quark, each with its share of the inclusive
+ *   QCD cross section (lib/sim/rmmStream.ts `qcdPtHatSliceFraction`, `QCD_P_HARD_B`) so that their
+ *   `weight` is in the same pb as the inclusive sample's: the dedicated high-mass background
+ *   of paper 4's H+ S/B, stitched to `rmm13_SM` by lib/data/rmmSlices.ts.
  * - `rmm13_Zprime_<m>TeV`, `rmm13_Wprime_<m>TeV`, `rmm13_DM_<m>TeV`, `rmm13_Hplus_<m>TeV`: the
  *   BSM models at mass m (any m in 0.3-8 TeV, written as in `Hplus_0.5TeV`, `Zprime_2.5TeV`);
  *   {@link listRmmDatasets} lists paper 4's grid (1-6 TeV in 0.5 TeV steps, H+ also 0.5 TeV).
@@ -41,7 +46,8 @@
  * - events: `process`, `weight` (cross section per row, pb: the sum over rows estimates
  *   sigma x efficiency; multiply by a luminosity for event counts), `importanceWeight`,
  *   `met`, `metPhi`, `mjj`, `mbb` (GeV; 0 when fewer than two light / b jets), `leptonPt`
- *   (leading lepton), `hardMass` (truth: resonance or system mass, pT-hat for QCD), object
+ *   (leading lepton), `hardMass` (truth: resonance or system mass, pT-hat for QCD),
+ *   `qcdHardB` (truth, 1 for QCD with a b quark out of the hard process), object
  *   counts `nJets`, `nBjets`, `nMuons`, `nElectrons`, `nPhotons`, `nFakeLeptons`, and
  *   `cellOffset` / `nCells`, `objectOffset` / `nObjects` into the two ragged tables;
  * - cells: the non-zero RMM cells, row-major per event, as the authors' trees: `proj`,
@@ -68,6 +74,8 @@ import { newTruthSummary, PfCandidates, type SimEvent } from "../sim/event.ts";
 import {
   generateRmmEvent,
   parseRmmProcess,
+  QCD_P_HARD_B,
+  qcdPtHatSliceFraction,
   RMM13_GENERATOR,
   RMM_BSM_MODELS,
   RMM_SM_PROCESSES,
@@ -76,6 +84,7 @@ import {
   type RmmGeneratorConfig,
   type RmmProcess,
   rmmProcessLabel,
+  rmmPtHatMin,
 } from "../sim/rmmStream.ts";
 import { type DatasetEntry, type JsonValue, writeJsonAtomic } from "./manifest.ts";
 import { ParquetCache, type Table } from "./parquetCache.ts";
@@ -148,6 +157,18 @@ const WHAT: Record<string, string> = {
   Hplus: "charged Higgs b g -> H+ t, H+ -> t b",
 };
 
+/** Description of the QCD pT-hat slice above `c` GeV, with its measured share. */
+function qcdSliceDescription(c: number, hf: boolean): string {
+  const f = qcdPtHatSliceFraction(c);
+  return `QCD 2 -> 2 multijets with fake leptons, pT-hat SLICE pT-hat > ${c} GeV${
+    hf ? `, hard processes with a b quark only (x QCD_P_HARD_B = ${QCD_P_HARD_B})` : ""
+  } (the inclusive ` +
+    `spectrum above ${c} GeV; cross section = inclusive QCD x ${f.value.toPrecision(4)} +- ` +
+    `${f.error.toPrecision(2)}, the share measured on the generator's pT-hat sampler with ` +
+    `${f.draws} draws); for a weighted high-mass background, stitched to the inclusive sample ` +
+    "at pT-hat = " + `${c} GeV (lib/data/rmmSlices.ts)`;
+}
+
 function spec(name: string, processes: RmmProcess[], what: string): RmmDatasetSpec {
   return Object.freeze({
     name,
@@ -193,8 +214,11 @@ export function rmmDataset(name: string): RmmDatasetSpec {
   if (rmmProcessLabel(p) !== rest) {
     throw new RangeError(`RMM dataset "${name}": write the mass as "${rmmProcessLabel(p)}"`);
   }
+  const c = rmmPtHatMin(p);
   const what = "mass" in p
     ? `${WHAT[p.kind]}, M = ${p.mass / 1000} TeV (BSM benchmark)`
+    : c !== undefined
+    ? qcdSliceDescription(c, "hardB" in p && p.hardB === true)
     : WHAT[p.kind];
   return spec(name, [p], what);
 }
@@ -274,6 +298,7 @@ export interface RmmChunk {
   mbb: Float32Array;
   leptonPt: Float32Array;
   hardMass: Float32Array;
+  qcdHardB: Uint8Array;
   nJets: Uint8Array;
   nBjets: Uint8Array;
   nMuons: Uint8Array;
@@ -372,6 +397,7 @@ export function generateRmmRows(
     mbb: new Float32Array(rows),
     leptonPt: new Float32Array(rows),
     hardMass: new Float32Array(rows),
+    qcdHardB: new Uint8Array(rows),
     nJets: new Uint8Array(rows),
     nBjets: new Uint8Array(rows),
     nMuons: new Uint8Array(rows),
@@ -428,6 +454,7 @@ export function generateRmmRows(
       for (const l of [o.muons, o.electrons]) if (l.n > 0 && l.pt[0] > lpt) lpt = l.pt[0];
       out.leptonPt[r] = lpt;
       out.hardMass[r] = RMM_TRUTH.hardMass;
+      out.qcdHardB[r] = RMM_TRUTH.qcdHardB ? 1 : 0;
       out.nJets[r] = u8(o.jets.n);
       out.nBjets[r] = u8(o.bjets.n);
       out.nMuons[r] = u8(o.muons.n);
@@ -491,6 +518,7 @@ export interface RmmEventColumns {
   mbb: Float32Array;
   leptonPt: Float32Array;
   hardMass: Float32Array;
+  qcdHardB: Uint8Array;
   nJets: Uint8Array;
   nBjets: Uint8Array;
   nMuons: Uint8Array;
@@ -601,6 +629,7 @@ export function assembleRmmSample(
     mbb: new Float32Array(rows),
     leptonPt: new Float32Array(rows),
     hardMass: new Float32Array(rows),
+    qcdHardB: new Uint8Array(rows),
     nJets: new Uint8Array(rows),
     nBjets: new Uint8Array(rows),
     nMuons: new Uint8Array(rows),
@@ -637,6 +666,7 @@ export function assembleRmmSample(
         "mbb",
         "leptonPt",
         "hardMass",
+        "qcdHardB",
         "nJets",
         "nBjets",
         "nMuons",

@@ -596,11 +596,28 @@ export function sampleQcdFlavours(rng: SimRandom, forceHf: boolean): void {
 /**
  * Draw the kinematics of a QCD 2 -> 2 into {@link QCD_EVENT} (pT-hat, rapidities, azimuth,
  * recoil of the pair); independent of the flavours.
+ *
+ * `ptHatMin` (GeV, default {@link QCD}.ptHatMin) is the lower edge of the generated pT-hat: a
+ * pT-hat SLICE of the same spectrum. The proposal is a pure power law, whose shape above any
+ * threshold does not depend on the threshold, and the accept-reject factors depend only on the
+ * drawn kinematics, so events drawn with ptHatMin = c follow the inclusive distribution
+ * restricted to pT-hat > c exactly; the slice's share of the inclusive cross section is the
+ * inclusive probability of pT-hat > c (lib/sim/rmmStream.ts `qcdPtHatSliceFraction`). The
+ * default draws exactly as before (same arithmetic, same random numbers).
  */
-export function sampleQcdKinematics(rng: SimRandom, sqrtS: number): void {
+export function sampleQcdKinematics(
+  rng: SimRandom,
+  sqrtS: number,
+  ptHatMin: number = QCD.ptHatMin,
+): void {
+  if (!(ptHatMin >= QCD.ptHatMin) || !(2 * ptHatMin < sqrtS)) {
+    throw new RangeError(
+      `sampleQcdKinematics: ptHatMin ${ptHatMin} GeV outside [${QCD.ptHatMin}, sqrt(s)/2)`,
+    );
+  }
   const n1 = QCD.ptSlope - 1;
   for (;;) {
-    const pt = QCD.ptHatMin * Math.pow(rng.uniformPositive(), -1 / n1);
+    const pt = ptHatMin * Math.pow(rng.uniformPositive(), -1 / n1);
     const xt = (2 * pt) / sqrtS;
     if (xt >= 1) continue;
     if (rng.uniform() > Math.pow(1 - xt, QCD.highXPower)) continue;

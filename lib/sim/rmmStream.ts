@@ -38,7 +38,17 @@
  *
  * Hard processes (GeV; sources next to each constant):
  * - QCD 2 -> 2: lib/sim/hardProcess.ts's model (pT-hat > 30 GeV, sigma = 1.6e5 nb, all
- *   flavours, no heavy-flavour enrichment), unchanged.
+ *   flavours, no heavy-flavour enrichment), unchanged. A pT-hat SLICE (`{ kind: "QCD",
+ *   ptHatMin }`, label `QCD_ptHat<c>`) draws the same spectrum above pT-hat = c: the dedicated
+ *   high-mass background sample of an LHC analysis, with the cross section
+ *   sigma_QCD x {@link qcdPtHatSliceFraction}(c) (the slice's share measured on the generator's
+ *   own pT-hat sampler, not taken from a paper). With `hardB: true` (label
+ *   `QCD_ptHat<c>_b`) the slice keeps only the categories of the flavour sampler with a b
+ *   quark out of the hard process (b b-bar and b + light: `sampleQcdFlavours(rng, true)`
+ *   redrawn until the b category comes, the exact conditional draw) with the cross section
+ *   times their probability {@link QCD_P_HARD_B} (from the sampler's own category table): the
+ *   "b-enriched" sample of an analysis, stitched with the truth flag `RMM_TRUTH.qcdHardB`
+ *   (lib/data/rmmSlices.ts). Two b-tagged jets (m_bb) come ~80 % from these categories. The inclusive stream is unchanged by either.
  * - W, Z/gamma*: inclusive, ALL decays (paper 4: "All decays of top quarks, H and vector
  *   bosons were allowed"), transverse momentum from the pT-ordered initial-state cascade of
  *   lib/sim/hardProcess.ts (`sampleIsrCascade`) whose hard scale is drawn per event
@@ -68,7 +78,7 @@
  * uses nothing else; the generator-level record is a module-level buffer (one per worker).
  */
 import { clusterAntiKt } from "../physics/antikt.ts";
-import type { Rng } from "../random/rng.ts";
+import { Rng } from "../random/rng.ts";
 import { MASS, PDG, WIDTH } from "./constants.ts";
 import {
   chooseWMode,
@@ -92,6 +102,7 @@ import {
   pushPair,
   pushQcdIsr,
   pushQcdParton,
+  QCD,
   QCD_EVENT,
   sampleIsrCascade,
   sampleOnePlusCos2,
@@ -123,9 +134,14 @@ export const RMM_SM_PROCESSES: readonly RmmSmProcess[] = ["QCD", "W", "Z", "H", 
 /** All BSM model names. */
 export const RMM_BSM_MODELS: readonly RmmBsmModel[] = ["Zprime", "Wprime", "DM", "Hplus"];
 
-/** A process of the stream: an SM process, or a BSM model with its mass (GeV). */
+/**
+ * A process of the stream: an SM process, or a BSM model with its mass (GeV). QCD may carry
+ * `ptHatMin` (GeV, an integer >= 30): a pT-hat slice of the inclusive QCD, and with it
+ * `hardB` (only the events with a b quark out of the hard process; module
+ * comment).
+ */
 export type RmmProcess =
-  | { readonly kind: RmmSmProcess }
+  | { readonly kind: RmmSmProcess; readonly ptHatMin?: number; readonly hardB?: boolean }
   | { readonly kind: RmmBsmModel; readonly mass: number };
 
 /** Lowest and highest BSM mass (GeV) accepted (paper 4: 0.5 and 1-6 TeV). */
@@ -138,6 +154,10 @@ export const RMM_BSM_MASS_RANGE: readonly [number, number] = [300, 8000];
 export function rmmProcessLabel(p: RmmProcess): string {
   if (p.kind === "Zprime" || p.kind === "Wprime" || p.kind === "DM" || p.kind === "Hplus") {
     return `${p.kind}_${Number((p.mass / 1000).toFixed(4))}TeV`;
+  }
+  const c = rmmPtHatMin(p);
+  if (c !== undefined) {
+    return `${p.kind}_ptHat${c}${"hardB" in p && p.hardB ? "_b" : ""}`;
   }
   return p.kind;
 }
@@ -242,12 +262,117 @@ export function bsmCrossSectionPb(model: RmmBsmModel, massGeV: number): number {
   return Math.exp(Math.log(s0) + f * (Math.log(s1) - Math.log(s0)));
 }
 
-/** Cross section (pb) of the generated phase space of any process of the stream. */
+/**
+ * Cross section (pb) of the generated phase space of any process of the stream; for a QCD
+ * pT-hat slice, the inclusive QCD cross section times {@link qcdPtHatSliceFraction}.
+ */
 export function rmmCrossSectionPb(p: RmmProcess): number {
   if (p.kind === "Zprime" || p.kind === "Wprime" || p.kind === "DM" || p.kind === "Hplus") {
     return bsmCrossSectionPb(p.kind, p.mass);
   }
-  return RMM13_SM_CROSS_SECTIONS_PB[p.kind];
+  const sigma = RMM13_SM_CROSS_SECTIONS_PB[p.kind];
+  const c = rmmPtHatMin(p);
+  if (c === undefined) return sigma;
+  const hf = "hardB" in p && p.hardB === true ? QCD_P_HARD_B : 1;
+  return sigma * qcdPtHatSliceFraction(c).value * hf;
+}
+
+/** The pT-hat edge of a QCD slice (GeV), undefined for the inclusive QCD and other processes. */
+export function rmmPtHatMin(p: RmmProcess): number | undefined {
+  return "ptHatMin" in p ? p.ptHatMin : undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// QCD pT-hat slices
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Probability that a QCD event of the flavour sampler (lib/sim/hardProcess.ts
+ * `sampleQcdFlavours`) has a b quark out of the hard process: its b b-bar and b + light
+ * categories, summed from the sampler's own table `QCD.hfCategory` (the "_b" slices' share).
+ */
+export const QCD_P_HARD_B = QCD.hfCategory[0] + QCD.hfCategory[2];
+
+/** Share of the inclusive QCD cross section in a pT-hat slice, with its MC uncertainty. */
+export interface PtHatSliceFraction {
+  /** Lower pT-hat edge of the slice (GeV). */
+  ptHatMin: number;
+  /** Fraction of the inclusive QCD (pT-hat > 30 GeV) cross section with pT-hat > ptHatMin. */
+  value: number;
+  /** Its statistical (binomial, propagated through the steps) uncertainty. */
+  error: number;
+  /** Kinematics draws used. */
+  draws: number;
+  /** The thresholds of the chain, from the inclusive edge to ptHatMin. */
+  steps: number[];
+}
+
+/** Draws per step of {@link qcdPtHatSliceFraction} (~0.45 % relative error per step). */
+export const PT_HAT_FRACTION_DRAWS_PER_STEP = 200_000;
+/** Largest ratio of consecutive thresholds of the chain (conditional probability >~ 0.2). */
+const PT_HAT_FRACTION_STEP_RATIO = 1.5;
+const sliceFractions = new Map<string, PtHatSliceFraction>();
+
+/**
+ * The share of the inclusive QCD cross section with pT-hat > `ptHatMin`, MEASURED on the
+ * generator's own pT-hat sampler (lib/sim/hardProcess.ts `sampleQcdKinematics`, the one
+ * {@link generateRmmEvent} uses; nothing is taken from a paper or a formula): a chain of
+ * thresholds c_0 = 30 GeV (the inclusive edge) < c_1 < ... < c_n = ptHatMin, ratio <= 1.5,
+ * and for each step the fraction of `drawsPerStep` events drawn with ptHatMin = c_k that
+ * have pT-hat > c_{k+1}; the product is the fraction. (Because the slice sampler draws the
+ * inclusive spectrum restricted to pT-hat > c_k, each factor is P(pT-hat > c_{k+1} | pT-hat >
+ * c_k); the chain gives ~1 % precision with 2e5 draws per step, where counting pT-hat > c in
+ * inclusive draws would need ~1e7 draws, ~5 s, for c = 150 GeV.) The error adds the steps'
+ * binomial relative errors in quadrature. Deterministic (a fixed random stream per threshold);
+ * memoised per (ptHatMin, sqrtS, drawsPerStep). Tested against plain inclusive counting in
+ * tests/lib/rmm_slices_test.ts.
+ */
+export function qcdPtHatSliceFraction(
+  ptHatMin: number,
+  sqrtS: number = RMM13_GENERATOR.sqrtS,
+  drawsPerStep: number = PT_HAT_FRACTION_DRAWS_PER_STEP,
+): PtHatSliceFraction {
+  const lo: number = QCD.ptHatMin;
+  if (!(ptHatMin >= lo) || !(2 * ptHatMin < sqrtS) || !Number.isFinite(ptHatMin)) {
+    throw new RangeError(
+      `qcdPtHatSliceFraction: ptHatMin ${ptHatMin} GeV outside [${lo}, sqrt(s)/2)`,
+    );
+  }
+  if (!(Number.isInteger(drawsPerStep) && drawsPerStep >= 100)) {
+    throw new RangeError(`qcdPtHatSliceFraction: drawsPerStep ${drawsPerStep}`);
+  }
+  const key = `${ptHatMin}|${sqrtS}|${drawsPerStep}`;
+  const memo = sliceFractions.get(key);
+  if (memo !== undefined) return memo;
+  const nSteps = ptHatMin > lo
+    ? Math.ceil(Math.log(ptHatMin / lo) / Math.log(PT_HAT_FRACTION_STEP_RATIO) - 1e-9)
+    : 0;
+  const steps = [lo];
+  for (let k = 1; k < nSteps; k++) steps.push(lo * Math.pow(ptHatMin / lo, k / nSteps));
+  if (nSteps > 0) steps.push(ptHatMin);
+  let value = 1, rel2 = 0;
+  const rng = new FastRng();
+  for (let k = 0; k + 1 < steps.length; k++) {
+    rng.reseed(Rng.stream("qcdPtHatSliceFraction", `${sqrtS}|${ptHatMin}`, k));
+    let pass = 0;
+    for (let i = 0; i < drawsPerStep; i++) {
+      sampleQcdKinematics(rng, sqrtS, steps[k]);
+      if (QCD_EVENT.ptHat > steps[k + 1]) pass++;
+    }
+    if (pass === 0) throw new Error(`qcdPtHatSliceFraction: no draw above ${steps[k + 1]} GeV`);
+    const p = pass / drawsPerStep;
+    value *= p;
+    rel2 += (1 - p) / pass;
+  }
+  const out: PtHatSliceFraction = {
+    ptHatMin,
+    value,
+    error: value * Math.sqrt(rel2),
+    draws: (steps.length - 1) * drawsPerStep,
+    steps,
+  };
+  sliceFractions.set(key, Object.freeze(out) as PtHatSliceFraction);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -388,6 +513,12 @@ const Z_DECAYS: ReadonlyArray<readonly [number, number]> = [
 export const RMM_TRUTH = {
   /** Hard mass: pT-hat for QCD, the boson / resonance / system mass otherwise (GeV). */
   hardMass: 0,
+  /**
+   * QCD: whether the hard process made a b quark (the b b-bar and b + light categories of
+   * lib/sim/hardProcess.ts `sampleQcdFlavours`; the overlap flag of the "_b" slices); false
+   * for the other QCD events and every other process.
+   */
+  qcdHardB: false,
   /** Parton-level jets (pT > prefilterJetPtMin) found by the pre-filter. */
   nPartonJets: 0,
   /** Whether the pre-filter passed (always true when the pre-filter is off). */
@@ -679,10 +810,25 @@ function sampleOffShellVV(rng: SimRandom, mH: number, mV: number, gV: number): v
 // Hard processes
 // ---------------------------------------------------------------------------------------
 
-/** QCD 2 -> 2 of lib/sim/hardProcess.ts (no heavy-flavour enrichment). Returns pT-hat. */
-function hardQcd(gen: GenParticles, rng: SimRandom, sqrtS: number): number {
-  sampleQcdFlavours(rng, false);
-  sampleQcdKinematics(rng, sqrtS);
+/**
+ * QCD 2 -> 2 of lib/sim/hardProcess.ts (no heavy-flavour enrichment), pT-hat > `ptHatMin`
+ * (undefined: the inclusive 30 GeV, drawn exactly as before slices existed). Returns pT-hat.
+ */
+function hardQcd(
+  gen: GenParticles,
+  rng: SimRandom,
+  sqrtS: number,
+  ptHatMin: number | undefined,
+  hardB: boolean,
+): number {
+  // The heavy-flavour categories always put their b / c parton in pdg3 (hardProcess.ts).
+  sampleQcdFlavours(rng, hardB);
+  while (hardB && QCD_EVENT.pdg3 !== PDG.b && QCD_EVENT.pdg3 !== -PDG.b) {
+    sampleQcdFlavours(rng, true);
+  }
+  RMM_TRUTH.qcdHardB = QCD_EVENT.pdg3 === PDG.b || QCD_EVENT.pdg3 === -PDG.b;
+  if (ptHatMin === undefined) sampleQcdKinematics(rng, sqrtS);
+  else sampleQcdKinematics(rng, sqrtS, ptHatMin);
   pushQcdParton(gen, 0);
   pushQcdParton(gen, 1);
   pushQcdIsr(gen, rng);
@@ -1146,10 +1292,25 @@ function checkProcess(p: RmmProcess, cfg: Readonly<RmmGeneratorConfig>): void {
   }
   switch (p.kind) {
     case "QCD":
+      if (p.hardB !== undefined && p.ptHatMin === undefined) {
+        throw new RangeError("generateRmmEvent: hardB needs a ptHatMin (a slice)");
+      }
+      if (p.ptHatMin !== undefined) {
+        const c = p.ptHatMin;
+        if (!(Number.isInteger(c) && c >= QCD.ptHatMin && 2 * c < cfg.sqrtS)) {
+          throw new RangeError(
+            `generateRmmEvent: QCD ptHatMin ${c} GeV: an integer in [${QCD.ptHatMin}, sqrt(s)/2)`,
+          );
+        }
+      }
+      return;
     case "W":
     case "Z":
     case "H":
     case "ttbar":
+      if ("ptHatMin" in p && (p.ptHatMin !== undefined || p.hardB !== undefined)) {
+        throw new RangeError(`generateRmmEvent: ptHatMin / hardB are for QCD only`);
+      }
       return;
     case "Zprime":
     case "Wprime":
@@ -1191,7 +1352,7 @@ export function generateRmmEvent(
   let hard: number;
   switch (proc.kind) {
     case "QCD":
-      hard = hardQcd(gen, rng, sqrtS);
+      hard = hardQcd(gen, rng, sqrtS, proc.ptHatMin, proc.hardB === true);
       break;
     case "W":
       hard = hardWAll(gen, rng, sqrtS);
@@ -1222,6 +1383,7 @@ export function generateRmmEvent(
   // the third jet of QCD events (a cut on the hard process alone would lose ~13 % of them).
   shower(gen, 0, rng);
   const pass = !cfg.prefilter || prefilter(gen, cfg);
+  if (proc.kind !== "QCD") RMM_TRUTH.qcdHardB = false;
   RMM_TRUTH.hardMass = hard;
   RMM_TRUTH.prefilterPassed = pass;
   const t = out.truth;
@@ -1253,11 +1415,21 @@ export function parseRmmProcess(label: string): RmmProcess {
   if ((RMM_SM_PROCESSES as readonly string[]).includes(label)) {
     return { kind: label as RmmSmProcess };
   }
+  const q = /^QCD_ptHat([0-9]+)(_b)?$/.exec(label);
+  if (q !== null) {
+    const ptHatMin = Number(q[1]);
+    if (!(ptHatMin >= QCD.ptHatMin && 2 * ptHatMin < RMM13_GENERATOR.sqrtS)) {
+      throw new RangeError(
+        `RMM process "${label}": pT-hat edge outside [${QCD.ptHatMin}, 6500) GeV`,
+      );
+    }
+    return q[2] === undefined ? { kind: "QCD", ptHatMin } : { kind: "QCD", ptHatMin, hardB: true };
+  }
   const m = /^(Zprime|Wprime|DM|Hplus)_([0-9]+(?:\.[0-9]+)?)TeV$/.exec(label);
   if (m === null) {
     throw new RangeError(
-      `unknown RMM process "${label}"; expected one of ${RMM_SM_PROCESSES.join(", ")} or ` +
-        "<Zprime|Wprime|DM|Hplus>_<mass>TeV",
+      `unknown RMM process "${label}"; expected one of ${RMM_SM_PROCESSES.join(", ")}, ` +
+        "QCD_ptHat<GeV>[_b] or <Zprime|Wprime|DM|Hplus>_<mass>TeV",
     );
   }
   const mass = Math.round(Number(m[2]) * 1e6) / 1e3;
