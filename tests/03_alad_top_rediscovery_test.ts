@@ -39,21 +39,15 @@ function value(figs: typeof figures, key: string): number {
   return f.value as number;
 }
 
-// KNOWN GAP (issue #5 open): at ci the best ALAD score is 0.08 below the VAE on A -> 4l and
-// h0 -> tau tau (leptoquark and h+ are within 0.05); longer training did not close it.
-Deno.test({
-  name: "best ALAD score per BSM sample is within 0.05 of the VAE of notebook 01 (KNOWN GAP)",
-  ignore: true,
-  fn: () => {
-    for (const s of SAMPLES) {
-      const best = Math.max(...SCORES.map((k) => value(figures, `alad_auc_${k}_${s}`)));
-      const v = value(vae, `vae_auc_${s}`);
-      assert(
-        best >= v - 0.05,
-        `${s}: best ALAD AUC ${best} is more than 0.05 below the VAE's ${v}`,
-      );
-    }
-  },
+Deno.test("best ALAD score per BSM sample is within 0.05 of the VAE of notebook 01", () => {
+  for (const s of SAMPLES) {
+    const best = Math.max(...SCORES.map((k) => value(figures, `alad_auc_${k}_${s}`)));
+    const v = value(vae, `vae_auc_${s}`);
+    assert(
+      best >= v - 0.05,
+      `${s}: best ALAD AUC ${best} is more than 0.05 below the VAE's ${v}`,
+    );
+  }
 });
 
 Deno.test("every ALAD AUC is a valid area and beats a coin on A -> 4l and h+ -> tau nu", () => {
@@ -114,8 +108,11 @@ Deno.test("after NJ >= 6, Nb >= 2 the labelled simulation is > 80 % tt-bar", () 
   assertInRange(value(figures, "pps_ttbar_purity"), 0.8, 1, "tt-bar purity after the PPS");
 });
 
-// KNOWN GAP (issue #5 open): at ci the L1 selection barely prefers high-NJ events, so the
-// ASTF of pseudo-data does not exceed the W+Z simulation's at NJ >= 6 by 3 sigma.
+// KNOWN GAP (issue #5 open): statistics. At ci the selection keeps 60 events; at NJ >= 6 it
+// passes 15 of 170 pseudo-data events and 4 of 76 W+Z simulated ones (1.0 sigma). Within
+// NJ >= 6 it prefers tt-bar only ~1.5-fold over W+Z (7.7 % vs 5.3 %, ALAD trained on the
+// pseudo-data, where tt-bar is 56 % of NJ >= 6), an ASTF difference of ~0.014: 3 sigma needs
+// ~50x the ci pseudo-data and W+Z simulation (~1M events each, the `paper` scale).
 Deno.test({
   name: "ASTF excess of pseudo-data over W+Z at NJ >= 6 is above 3 sigma (KNOWN GAP)",
   ignore: true,

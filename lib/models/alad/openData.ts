@@ -4,10 +4,9 @@
  *
  * Preprocessing: the appendix-A quantities (Open Data column names, lib/features/
  * paper3Features.ts), treated as section 3 treats the 21 HLF: the discrete quantities
- * (lepton charge, IsEle, N_mu, N_e) one-hot encoded, everything else robust-scaled (zero
- * median, unit inter-quartile range; where the IQR is zero, unit standard deviation
- * instead of sklearn's raw units: see preprocess.ts). 21 continuous + 2 + 2 + 9 + 9
- * one-hot = 43 inputs.
+ * (lepton charge, IsEle, N_mu, N_e) one-hot encoded, everything else standardised to zero
+ * median and unit variance (the paper's words; see preprocess.ts for why not the code's
+ * inter-quartile range). 21 continuous + 2 + 2 + 9 + 9 one-hot = 43 inputs.
  * The total isolation `lep_iso` is one of the paper's quantities (Iso) and is kept, as the
  * paper lists it next to its three parts.
  */
@@ -45,7 +44,7 @@ export const OPEN_DATA_ALAD_PREPROCESS: Readonly<AladPreprocessConfig> = Object.
     { name: "n_mu", categories: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
     { name: "n_ele", categories: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
   ],
-  scaling: "robust",
+  scaling: "median-std",
 });
 
 /** Number of rows of a table. */

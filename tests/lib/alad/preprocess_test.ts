@@ -1,6 +1,8 @@
 /**
  * Tests of the ALAD input preprocessing (lib/models/alad/preprocess.ts): paper 3's
- * 21 HLF -> 39 inputs, robust / standard scaling, one-hot with clipping, JSON round trip.
+ * 21 HLF -> 39 inputs, median/std (the default, the paper's "zero median and unit
+ * variance"), robust (the code's IQR) and standard scaling, one-hot with clipping, JSON round
+ * trip.
  */
 import { assertClose, assertEquals, assertThrows } from "../../helpers.ts";
 import {
@@ -38,13 +40,43 @@ Deno.test("HLF21 config: 17 continuous + 2 + 2 + 9 + 9 one-hot = 39, covering th
   assertEquals(preprocessedDim(cfg), 39);
   const used = [...cfg.continuous, ...cfg.discrete.map((d) => d.name)].sort();
   assertEquals(used, [...HLF21_NAMES].sort(), "every HLF used once");
-  assertEquals(cfg.scaling, "robust");
+  assertEquals(cfg.scaling, "median-std", "the paper's zero median and unit variance");
+});
+
+Deno.test("median-std scaling (the default): centre the median, scale the population std", () => {
+  const n = 101;
+  const cols = hlfColumns(n);
+  // A point-mass column like allEleMass: 0 (no electron), 0.000511 (one electron) and a tail
+  // at 90 (two electrons from a Z). Its IQR is 0.000511 (RobustScaler would map the tail to
+  // ~1.8e5); its std is O(10), so the tail stays O(1 - 10).
+  for (let i = 0; i < n; i++) cols.allEleMass[i] = i % 20 === 0 ? 90 : i % 2 === 0 ? 0 : 0.000511;
+  const p = AladPreprocessor.fit(cols);
+  const ht = HLF21_ALAD_PREPROCESS.continuous.indexOf("HT");
+  assertClose(p.center[ht], 50, 1e-12, "median of 0..100");
+  // population variance of 0..100: (101^2 - 1) / 12 = 850
+  assertClose(p.scale[ht], Math.sqrt(850), 1e-9, "population std of 0..100");
+  const j = HLF21_ALAD_PREPROCESS.continuous.indexOf("allEleMass");
+  const v = Array.from(cols.allEleMass);
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  assertClose(p.scale[j], std, 1e-6, "std, not the 0.000511 IQR");
+  const { data, dim } = p.transform(cols);
+  const tail = (90 - p.center[j]) / std;
+  assertClose(data[0 * dim + j], tail, 1e-5, "the Z -> ee tail");
+  assertEquals(tail < 10, true, `tail ${tail} stays O(1 - 10)`);
+  const robust = AladPreprocessor.fit(cols, { ...HLF21_ALAD_PREPROCESS, scaling: "robust" });
+  assertClose(robust.scale[j], 0.000511, 1e-9, "the code's IQR for comparison");
+  // A constant column is scaled by 1; the JSON round trip keeps the scaling.
+  assertEquals(p.scale[HLF21_ALAD_PREPROCESS.continuous.indexOf("bJets")], 1);
+  const q = AladPreprocessor.fromJSON(JSON.parse(JSON.stringify(p)));
+  assertEquals(q.config.scaling, "median-std");
+  assertEquals(q.transform(cols).data, data);
 });
 
 Deno.test("robust scaling (median, IQR), one-hot with clipping, feature names, JSON", () => {
   const n = 101;
   const cols = hlfColumns(n);
-  const p = AladPreprocessor.fit(cols);
+  const p = AladPreprocessor.fit(cols, { ...HLF21_ALAD_PREPROCESS, scaling: "robust" });
   assertEquals(p.dim, 39);
   const names = p.featureNames();
   assertEquals(names.length, 39);
@@ -116,7 +148,8 @@ Deno.test("robust scaling: a zero-IQR (mostly-zero) column is scaled by its std,
   const n = 100;
   const cols = hlfColumns(n);
   for (let i = 0; i < n; i++) cols.allEleMass[i] = i % 10 === 0 ? 100 : 0;
-  const p = AladPreprocessor.fit(cols);
+  const robust = { ...HLF21_ALAD_PREPROCESS, scaling: "robust" as const };
+  const p = AladPreprocessor.fit(cols, robust);
   const j = HLF21_ALAD_PREPROCESS.continuous.indexOf("allEleMass");
   assertEquals(p.center[j], 0, "median of a mostly-zero column");
   // mean 10, population variance 0.1 * 90^2 + 0.9 * 10^2 = 900 -> std 30.
@@ -129,7 +162,7 @@ Deno.test("robust scaling: a zero-IQR (mostly-zero) column is scaled by its std,
   // A small but non-zero IQR is kept as RobustScaler's (no std fallback): half the events
   // at 0, half at the electron mass 0.000511 -> IQR 0.000511.
   for (let i = 0; i < n; i++) cols.allMuMass[i] = i % 10 === 0 ? 100 : i % 2 === 0 ? 0 : 0.000511;
-  const p2 = AladPreprocessor.fit(cols);
+  const p2 = AladPreprocessor.fit(cols, robust);
   assertClose(p2.scale[HLF21_ALAD_PREPROCESS.continuous.indexOf("allMuMass")], 0.000511, 1e-9);
   // A constant column (std 0 too) is still scaled by 1, and the JSON round trip keeps it all.
   assertEquals(p.scale[HLF21_ALAD_PREPROCESS.continuous.indexOf("bJets")], 1);
