@@ -72,6 +72,8 @@ Deno.test("the quantile-regression cut accepts the target fraction within 20 % p
 // Significances of the paper's template fit with the background shape known (the dijet
 // function fitted to the QCD-only spectrum after the same selection). At ci the converged VAE
 // keeps ~58 % of the broad G -> tt for ~21 % of QCD (eps_S / sqrt(eps_B) ~ 1.3).
+// Issue #6 asks for this at ci, where it holds (3.2 -> 3.5); the committed default run does not
+// confirm it (2.1 -> 1.2), which README and the notebook's summary say: not a robust result.
 Deno.test("tail scenario: the VAE cut raises the local significance", () => {
   const before = value("significance_before_tail"), after = value("significance_after_tail");
   assert(after > before, `significance after the cut (${after}) not above before (${before})`);
