@@ -17,6 +17,8 @@
  *   the four BSM samples (21 HLF).
  * - {@link loadOpenDataInputs}: notebook 03 section 4, the 8 TeV single-muon samples (the
  *   "pseudo-data", the known-SM W + Z simulation and the ttbar simulation).
+ * - {@link loadDijetInputs}: notebook 02, the paper-2 QCD side-band and signal-region samples
+ *   and the graviton samples, with their jet constituents.
  * - {@link notebookData}: the data source line of a notebook's first cell; refuses
  *   `REPRO_DATA=published` for a notebook whose published inputs are not wired in, with the
  *   reason.
@@ -27,9 +29,16 @@ import type { EventGenerator } from "./datasets.ts";
 import { LEP13_COCKTAIL_FRACTIONS } from "./datasets.ts";
 import { loadOrGenerateDataset } from "./generate.ts";
 import { loadOrGenerateMu8Dataset } from "./mu8Datasets.ts";
+import { type LoadedDijetDataset, loadOrGenerateDijetDataset } from "./dijetDatasets.ts";
+import { DIJET_RECO_13TEV } from "../reco/dijet.ts";
 import type { ParquetCache, Table } from "./parquetCache.ts";
 import {
+  DIJET_CONSTITUENTS,
+  DIJET_JETS,
+  DIJET_PARTICLE_FEATURES,
   Hdf5Reader,
+  loadDijetConstituents,
+  loadDijetEventFeatures,
   loadHlfBenchmark,
   loadOpenData8TeV,
   mcEventWeight,
@@ -38,8 +47,11 @@ import {
 } from "./published/mod.ts";
 import {
   locatePublishedFiles,
+  locatePublishedFileSets,
   PAPER1_HLF_FILES,
   PAPER1_HLF_GROUP,
+  PAPER2_DIJET_FILES,
+  PAPER2_DIJET_GROUP,
   PAPER3_OPEN_DATA_FILES,
   PAPER3_OPEN_DATA_GROUP,
   publishedDir,
@@ -93,16 +105,26 @@ export const PUBLISHED_NOTEBOOKS: Readonly<Record<string, PublishedSupport>> = O
       "printed in paper 3)",
     ],
   },
+  "02_dijet_jet_image_vae": {
+    loader: "lib/data/notebookInputs.ts loadDijetInputs (paper 2 dijet files)",
+    folders: [PAPER2_DIJET_GROUP],
+    limits: [
+      "QCD side band (|Δη_jj| ≥ 1.4) and signal region (< 1.4) selected from the QCD files by " +
+      "|DeltaEtaJJ|, the graviton samples by file name and restricted to the signal region " +
+      "(paper 2 section 2.3; the simulated graviton samples keep every |Δη_jj|); all with the " +
+      "simulation's mJJ > 1.2 TeV; the first selected events of the files, in name order, " +
+      "shuffled with the seed",
+      "the files hold no generator truth (the simulation's hardMass, nPileup columns): the " +
+      "notebook does not use them; jet images and soft-drop masses are made from the " +
+      "published constituents with lib/features exactly as for the simulation",
+    ],
+  },
 });
 
 /** Why the other notebooks refuse REPRO_DATA=published. */
 export const PUBLISHED_REFUSALS: Readonly<Record<string, string>> = Object.freeze({
   "00_simulated_datasets": "it validates the built-in simulation itself (generator " +
     "bookkeeping, acceptances, truth columns); the published files hold none of that",
-  "02_dijet_jet_image_vae": "the paper-2 loader (lib/data/published/dijetConstituents.ts: " +
-    "constituents and 11 event features per file) is tested but not wired into this " +
-    "notebook's inputs yet: the QCD side-band / signal-region samples and the graviton " +
-    "samples would have to be picked from the published files by name and |Δη_jj|",
   "04_rmm_autoencoder": "the paper-4 RMM ROOT files (lib/data/published/rmmRoot.ts) hold only " +
     "the RMM cells: the four-momentum inputs of section 5, the per-process labels of the SM " +
     "mixture and mjj / mbb as columns are not in them (mjj and mbb would have to be " +
@@ -621,4 +643,301 @@ export function truthStep(
       "SingleMu data (recorded collisions) do not carry",
   );
   return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Paper 2: notebook 02
+// ---------------------------------------------------------------------------------------
+
+/** One dijet sample as notebook 02 uses it: the event table and the jet constituents. */
+export interface DijetSample extends SourcedTable {
+  /** Events (= rows). */
+  n: number;
+  /**
+   * (n, 2, 100, 3) in C order, (d eta, d phi, pT) of the 100 leading constituents of jet 1
+   * and jet 2 (the published layout; lib/features/jetImage.ts `splitDijetConstituents`).
+   */
+  constituents: Float32Array;
+  /** Simulation: whether the dataset came from the cache; published: false. */
+  fromCache: boolean;
+  /**
+   * Simulation: the dataset exactly as `loadOrGenerateDijetDataset` returned it (spec,
+   * bookkeeping, truth columns); published: null.
+   */
+  dataset: LoadedDijetDataset | null;
+}
+
+/** What {@link loadDijetInputs} returns. */
+export interface DijetInputs {
+  source: DataSource;
+  /** QCD side band (|Δη_jj| ≥ 1.4): trains the VAE. */
+  qcdSB: DijetSample;
+  /** QCD signal region (|Δη_jj| < 1.4). */
+  qcdSR: DijetSample;
+  /** The graviton samples, keyed as requested in `signals`. */
+  sig: Record<string, DijetSample>;
+  notes: string[];
+}
+
+/** Options of {@link loadDijetInputs}. */
+export interface DijetInputOptions {
+  source?: DataSource;
+  /** Events of the QCD side band. */
+  sideband: number;
+  /** Events of the QCD signal region. */
+  signalRegion: number;
+  /** Events of each graviton sample. */
+  signal: number;
+  /**
+   * Graviton samples, by the names of the simulated datasets without `dijet13_`
+   * (`GtoWW_1.5TeV_broad`, `Gtott_3.5TeV`, ...; the keys of `PAPER2_DIJET_FILES`).
+   */
+  signals: readonly string[];
+  seed: number;
+  dir?: string;
+  /** Passed to the dataset generation (simulation only). */
+  sim?: { cache?: ParquetCache; workers?: number };
+  log?: ((line: string) => void) | null;
+  /** Events whose features are read at a time when scanning the published files (20000). */
+  chunkRows?: number;
+}
+
+/**
+ * The inputs of notebook 02: the QCD side band, the QCD signal region and the graviton
+ * samples, with their constituents.
+ *
+ * - simulation: `dijet13_QCD_SB` (seed), `dijet13_QCD_SR` (seed + 1) and
+ *   `dijet13_<signal>` (seed + 2) from lib/data/dijetDatasets.ts, as before.
+ * - published: the paper-2 HDF5 files under `<dir>/paper2_dijet/` (file names in
+ *   lib/data/publishedFiles.ts `PAPER2_DIJET_FILES`). Events pass the simulation's selection
+ *   mJJ > 1.2 TeV (lib/reco/dijet.ts `DIJET_RECO_13TEV.mjjMin`); the QCD files give the side
+ *   band (|DeltaEtaJJ| ≥ 1.4) and the signal region (< 1.4), each graviton sample the
+ *   signal-region events of its files (paper 2 section 2.3: the VAE is applied to the events
+ *   of the signal region). The first selected events of the files (read in name order) are
+ *   taken and shuffled with a permutation seeded by `seed`, so that the notebook's halves of
+ *   the signal region are alike even when a file is ordered (e.g. by generation slice).
+ *   Only the event features are read to select; constituents only for the chunks that hold
+ *   selected events. Too few selected events is an error naming the files and the setting.
+ */
+export async function loadDijetInputs(opts: DijetInputOptions): Promise<DijetInputs> {
+  const source = opts.source ?? currentDataSource();
+  const out = source === "simulation"
+    ? await simulatedDijet(opts)
+    : await publishedDijet(opts, opts.dir ?? publishedDir());
+  assertSingleSource([out.qcdSB, out.qcdSR, ...Object.values(out.sig)], source);
+  return out;
+}
+
+function simDijetSample(d: LoadedDijetDataset): DijetSample {
+  return {
+    ...sourcedTable("simulation", d.spec.name, d.path, d.table),
+    n: d.n,
+    constituents: d.constituents,
+    fromCache: d.fromCache,
+    dataset: d,
+  };
+}
+
+async function simulatedDijet(opts: DijetInputOptions): Promise<DijetInputs> {
+  const sim = opts.sim ?? {};
+  const qcdSB = await loadOrGenerateDijetDataset("dijet13_QCD_SB", {
+    events: opts.sideband,
+    seed: opts.seed,
+    ...sim,
+  });
+  const qcdSR = await loadOrGenerateDijetDataset("dijet13_QCD_SR", {
+    events: opts.signalRegion,
+    seed: opts.seed + 1,
+    ...sim,
+  });
+  const sig: Record<string, DijetSample> = {};
+  for (const s of opts.signals) {
+    sig[s] = simDijetSample(
+      await loadOrGenerateDijetDataset(`dijet13_${s}`, {
+        events: opts.signal,
+        seed: opts.seed + 2,
+        ...sim,
+      }),
+    );
+  }
+  return {
+    source: "simulation",
+    qcdSB: simDijetSample(qcdSB),
+    qcdSR: simDijetSample(qcdSR),
+    sig,
+    notes: [],
+  };
+}
+
+/** |Δη_jj| region of a selection. */
+type DijetRegion = "sideband" | "signal";
+
+/** Whether an event with `mjj`, `deta` passes the selection of `region` (see loadDijetInputs). */
+export function inDijetRegion(mjj: number, deta: number, region: DijetRegion): boolean {
+  if (!(mjj > DIJET_RECO_13TEV.mjjMin)) return false;
+  const a = Math.abs(deta);
+  return region === "signal" ? a < DIJET_RECO_13TEV.deltaEtaCut : a >= DIJET_RECO_13TEV.deltaEtaCut;
+}
+
+interface DijetWant {
+  name: string;
+  process: string;
+  region: DijetRegion;
+  need: number;
+  what: string;
+  setting: string;
+}
+
+const DIJET_EVENT_FLOATS = DIJET_JETS * DIJET_CONSTITUENTS * DIJET_PARTICLE_FEATURES.length;
+
+/**
+ * The first events of `files` (in order) that pass each want's selection, up to `need` each,
+ * shuffled with `seed`.
+ */
+async function pickDijetEvents(
+  files: readonly string[],
+  wants: readonly DijetWant[],
+  seed: number,
+  chunkRows: number,
+): Promise<DijetSample[]> {
+  const parts = wants.map(() => [] as SourcedTable[]);
+  const cons = wants.map(() => [] as Float32Array[]);
+  const have = wants.map(() => 0);
+  const full = () => wants.every((w, k) => have[k] >= w.need);
+  for (const file of files) {
+    if (full()) break;
+    let total = Infinity;
+    for (let start = 0; start < total && !full(); start += chunkRows) {
+      const f = await loadDijetEventFeatures(file, { rows: { start, end: start + chunkRows } });
+      total = f.total;
+      const mjj = f.events.table.mJJ as Float32Array,
+        deta = f.events.table.DeltaEtaJJ as Float32Array;
+      const sel = wants.map(() => [] as number[]);
+      for (let i = 0; i < f.events.rows; i++) {
+        const k = wants.findIndex((w, j) =>
+          have[j] + sel[j].length < w.need && inDijetRegion(mjj[i], deta[i], w.region)
+        );
+        if (k >= 0) sel[k].push(i);
+      }
+      const all = sel.flat();
+      if (all.length === 0) continue;
+      const lo = Math.min(...all), hi = Math.max(...all) + 1;
+      const d = await loadDijetConstituents(file, { rows: { start: start + lo, end: start + hi } });
+      wants.forEach((w, k) => {
+        if (sel[k].length === 0) return;
+        const idx = sel[k].map((i) => i - lo);
+        const t = takeRows(d.events.table, idx);
+        t.process = new Array<string>(idx.length).fill(w.process);
+        parts[k].push(sourcedTable("published", w.name, file, t));
+        const c = new Float32Array(idx.length * DIJET_EVENT_FLOATS);
+        idx.forEach((i, r) =>
+          c.set(
+            d.constituents.data.subarray(i * DIJET_EVENT_FLOATS, (i + 1) * DIJET_EVENT_FLOATS),
+            r * DIJET_EVENT_FLOATS,
+          )
+        );
+        cons[k].push(c);
+        have[k] += idx.length;
+      });
+    }
+  }
+  return wants.map((w, k) => {
+    if (have[k] < w.need) {
+      throw new DataSourceError(
+        `${files.join(", ")}: ${have[k]} events with ${describeDijetRegion(w.region)}, but ` +
+          `${w.what} needs ${w.need}; use a smaller sample (REPRO_SET="${w.setting}") or a ` +
+          "smaller REPRO_SCALE",
+      );
+    }
+    const origins = [...new Set(parts[k].map((p) => p.origin))];
+    const t = concatSourced(parts[k], w.name, origins.join(" + "));
+    const perm = Rng.stream(seed, "published-dijet", w.name).permutation(t.rows);
+    const c = new Float32Array(t.rows * DIJET_EVENT_FLOATS);
+    const flat = new Float32Array(t.rows * DIJET_EVENT_FLOATS);
+    let at = 0;
+    for (const p of cons[k]) {
+      flat.set(p, at);
+      at += p.length;
+    }
+    perm.forEach((src, r) =>
+      c.set(
+        flat.subarray(src * DIJET_EVENT_FLOATS, (src + 1) * DIJET_EVENT_FLOATS),
+        r * DIJET_EVENT_FLOATS,
+      )
+    );
+    return {
+      ...sourcedTable("published", w.name, t.origin, takeRows(t.table, perm)),
+      n: t.rows,
+      constituents: c,
+      fromCache: false,
+      dataset: null,
+    };
+  });
+}
+
+function describeDijetRegion(region: DijetRegion): string {
+  const { mjjMin, deltaEtaCut } = DIJET_RECO_13TEV;
+  return `mJJ > ${mjjMin} GeV and |DeltaEtaJJ| ${region === "signal" ? "<" : "≥"} ${deltaEtaCut}`;
+}
+
+async function publishedDijet(opts: DijetInputOptions, dir: string): Promise<DijetInputs> {
+  const log = opts.log === undefined ? (l: string) => console.log(l) : opts.log;
+  const chunk = opts.chunkRows ?? 20000;
+  const unknown = opts.signals.filter((s) => !(s in PAPER2_DIJET_FILES) || s === "QCD");
+  if (unknown.length) {
+    throw new DataSourceError(
+      `no paper-2 file pattern for ${unknown.join(", ")}; known graviton samples: ` +
+        Object.keys(PAPER2_DIJET_FILES).filter((s) => s !== "QCD").join(", "),
+    );
+  }
+  const specs = ["QCD", ...opts.signals].map((s) => PAPER2_DIJET_FILES[s]);
+  const files = await locatePublishedFileSets(specs, dir);
+  const [qcdSB, qcdSR] = await pickDijetEvents(
+    files.QCD,
+    [
+      {
+        name: "QCD_SB",
+        process: "QCD",
+        region: "sideband",
+        need: opts.sideband,
+        what: "the QCD side band",
+        setting: "nSideband=...",
+      },
+      {
+        name: "QCD_SR",
+        process: "QCD",
+        region: "signal",
+        need: opts.signalRegion,
+        what: "the QCD signal region",
+        setting: "nSignalRegion=...",
+      },
+    ],
+    opts.seed,
+    chunk,
+  );
+  const sig: Record<string, DijetSample> = {};
+  for (const s of opts.signals) {
+    [sig[s]] = await pickDijetEvents(
+      files[s],
+      [{
+        name: s,
+        process: s,
+        region: "signal",
+        need: opts.signal,
+        what: `the ${s} sample`,
+        setting: "nSignal=...",
+      }],
+      opts.seed,
+      chunk,
+    );
+  }
+  const notes = [
+    `QCD from ${files.QCD.length} file(s): the first ${opts.sideband} side-band ` +
+    `(${describeDijetRegion("sideband")}) and ${opts.signalRegion} signal-region ` +
+    `(${describeDijetRegion("signal")}) events, shuffled with seed ${opts.seed}`,
+    `graviton samples (${opts.signals.join(", ")}): the first ${opts.signal} signal-region ` +
+    "events of each (paper 2 section 2.3)",
+  ];
+  if (log) { for (const n of notes) log(`[published] ${n}`); }
+  return { source: "published", qcdSB, qcdSR, sig, notes };
 }

@@ -17,6 +17,15 @@
  *     paper3_opendata/   the paper-3 CMS Open Data ntuples ((N, 23) `data` + `n_tot`): the
  *                        2012 SingleMu data (a name containing "SingleMu" or "Run2012", or
  *                        starting with "data"), W1Jets..W4Jets, DY1Jets..DY4Jets, TTbar
+ *     paper2_dijet/      the paper-2 dijet files (`jetConstituentsList` + `eventFeatures`), named
+ *                        as in its authors' code: QCD `qcd_sqrtshatTeV_13TeV_PU40*.h5` (any
+ *                        name starting with "qcd"; one file, or the SIDEBAND / SIGNALREGION
+ *                        files, or `_000.h5`, `_001.h5` parts: all are read), the gravitons
+ *                        `RSGraviton_WW_NARROW_13TeV_PU40_1.5TeV.h5`, `..._BROAD_...`
+ *                        (1.5, 2.5, 3.5, 4.5 TeV; "3p5TeV" also matches) and
+ *                        `RSGraviton_tt_NARROW_13TeV_PU40.h5`, `RSGraviton_tt_BROAD_13TeV_PU40.h5`
+ *                        (3.5 TeV; a "_3.5TeV" suffix may be present). Every file matching a
+ *                        sample's pattern is read, in name order ({@link locatePublishedFileSets})
  *
  * `deno task fetch <name>` writes a manifest entry `<name>` to `<folder>/<name>/<file>`; that
  * folder is searched too, so fetched files are found where fetch puts them.
@@ -163,6 +172,81 @@ export const PAPER3_OPEN_DATA_FILES: Readonly<Record<string, PublishedFileSpec>>
   TTbar: odSpec("TTbar", "TTbar_8TeV.h5", /ttbar|ttjets|^tt_/i, "ttbar simulation"),
 });
 
+// ---------------------------------------------------------------------------------------
+// Paper 2 dijet files
+// ---------------------------------------------------------------------------------------
+
+/** The sub-folder of the paper-2 dijet files. */
+export const PAPER2_DIJET_GROUP = "paper2_dijet";
+
+function dijetSpec(sample: string, file: string, pattern: RegExp, what: string): PublishedFileSpec {
+  return {
+    sample,
+    dataset: `paper2_dijet_${sample}`,
+    group: PAPER2_DIJET_GROUP,
+    file,
+    matches: (name) => H5_EXT.test(name) && pattern.test(name),
+    what: `paper 2 dijet file(s), ${what}`,
+  };
+}
+
+/** The graviton masses (TeV) of paper 2 (section 2.3): W W at each, t t-bar at 3.5. */
+const PAPER2_WW_MASSES = [1.5, 2.5, 3.5, 4.5] as const;
+
+/** `_1.5TeV`, `_1p5TeV`, `-1.5TeV` (not inside "13TeV"). */
+function massPattern(m: number): string {
+  const [a, b] = m.toFixed(1).split(".");
+  return `[_-]${a}[.p]${b}tev`;
+}
+
+/**
+ * The paper-2 dijet files (Pierini et al., VAE on jet images; names of its authors' code,
+ * github.com/kingusiu/vande `config/sample_dict.py`, which the paper does not print), keyed
+ * by the names of the simulated samples (`dijet13_<key>` in lib/data/dijetSamples.ts):
+ *
+ * - `QCD`: every file whose name starts with "qcd" (`qcd_sqrtshatTeV_13TeV_PU40.h5`, or the
+ *   `..._SIDEBAND` / `..._SIGNALREGION` files, or `_NNN.h5` parts): the side band and the
+ *   signal region are selected by |DeltaEtaJJ|, so any split of the files works;
+ * - `GtoWW_<m>TeV` / `GtoWW_<m>TeV_broad` (m = 1.5, 2.5, 3.5, 4.5):
+ *   `RSGraviton_WW_NARROW_13TeV_PU40_<m>TeV*.h5` / `RSGraviton_WW_BROAD_13TeV_PU40_<m>TeV*.h5`;
+ * - `Gtott_3.5TeV` / `Gtott_3.5TeV_broad`: `RSGraviton_tt_NARROW_13TeV_PU40*.h5` /
+ *   `RSGraviton_tt_BROAD_13TeV_PU40*.h5` (only 3.5 TeV exists).
+ */
+export const PAPER2_DIJET_FILES: Readonly<Record<string, PublishedFileSpec>> = Object.freeze({
+  QCD: dijetSpec(
+    "QCD",
+    "qcd_sqrtshatTeV_13TeV_PU40.h5",
+    /^qcd/i,
+    "QCD multijet (side band and signal region)",
+  ),
+  ...Object.fromEntries(PAPER2_WW_MASSES.flatMap((m) =>
+    (["narrow", "broad"] as const).map((w) => {
+      const key = `GtoWW_${m.toFixed(1)}TeV${w === "broad" ? "_broad" : ""}`;
+      return [
+        key,
+        dijetSpec(
+          key,
+          `RSGraviton_WW_${w.toUpperCase()}_13TeV_PU40_${m.toFixed(1)}TeV.h5`,
+          new RegExp(`^rsgraviton_ww_${w}_.*${massPattern(m)}`, "i"),
+          `RS graviton -> W W, ${m.toFixed(1)} TeV, ${w}`,
+        ),
+      ];
+    })
+  )),
+  ...Object.fromEntries((["narrow", "broad"] as const).map((w) => {
+    const key = `Gtott_3.5TeV${w === "broad" ? "_broad" : ""}`;
+    return [
+      key,
+      dijetSpec(
+        key,
+        `RSGraviton_tt_${w.toUpperCase()}_13TeV_PU40.h5`,
+        new RegExp(`^rsgraviton_tt_${w}_`, "i"),
+        `RS graviton -> t t-bar, 3.5 TeV, ${w}`,
+      ),
+    ];
+  })),
+});
+
 /** A published file that is missing or cannot be told apart from another. */
 export class PublishedFileError extends DataSourceError {
   /** The path the notebook expected. */
@@ -279,6 +363,32 @@ export async function locatePublishedFiles(
   for (const s of specs) {
     found[s.sample] = await findIn(s, dir);
     if (found[s.sample] === null && !optional.has(s.sample)) missing.push(s);
+  }
+  if (missing.length) throw await missingError(missing, dir);
+  return found;
+}
+
+/**
+ * All files of each of `specs` (keyed by sample), for samples that may be split over several
+ * files: every name `spec.matches` in `<dir>/<group>/` (else in `<dir>/<dataset>/`), sorted
+ * by name. All samples with no file are reported in one {@link PublishedFileError}.
+ */
+export async function locatePublishedFileSets(
+  specs: readonly PublishedFileSpec[],
+  dir: string = publishedDir(),
+): Promise<Record<string, string[]>> {
+  const found: Record<string, string[]> = {};
+  const missing: PublishedFileSpec[] = [];
+  for (const s of specs) {
+    found[s.sample] = [];
+    for (const folder of searchFolders(s, dir)) {
+      const hits = (await listDir(folder)).filter((n) => s.matches(n));
+      if (hits.length) {
+        found[s.sample] = hits.map((h) => `${folder}/${h}`);
+        break;
+      }
+    }
+    if (found[s.sample].length === 0) missing.push(s);
   }
   if (missing.length) throw await missingError(missing, dir);
   return found;

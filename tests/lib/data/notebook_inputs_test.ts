@@ -15,6 +15,8 @@ import { toyMuonGenerator as toy } from "../toyGenerator.ts";
 import { assert, assertClose, assertEquals } from "../../helpers.ts";
 import {
   allocate,
+  inDijetRegion,
+  loadDijetInputs,
   loadHlfInputs,
   loadOpenDataInputs,
   notebookData,
@@ -25,6 +27,7 @@ import {
 import {
   locatePublishedFile,
   PAPER1_HLF_FILES,
+  PAPER2_DIJET_FILES,
   PAPER3_OPEN_DATA_FILES,
   PUBLISHED_DIR_ENV,
   publishedDir,
@@ -46,7 +49,15 @@ import { BSM_SAMPLES, SM_PROCESSES } from "../../../lib/rates/triggerRates.ts";
 import { figuresDir, REPO_ROOT, repoPath, resultsRoot } from "../../../lib/repro/paths.ts";
 import { executedPath } from "../../../lib/repro/runNotebooks.ts";
 import { readRocCurves, saveRocCurves } from "../../../lib/repro/rocCurves.ts";
-import { writeHlfFixture, writeOpenDataFixture } from "../../fixtures/writers.ts";
+import {
+  type dijetFileValues,
+  writeDijetFile,
+  writeHlfFixture,
+  writeOpenDataFixture,
+} from "../../fixtures/writers.ts";
+import { loadOrGenerateDijetDataset } from "../../../lib/data/dijetDatasets.ts";
+import { DIJET_EVENT_FEATURES } from "../../../lib/data/published/mod.ts";
+import { jetImages, splitDijetConstituents } from "../../../lib/features/jetImage.ts";
 
 const tmp = await Deno.makeTempDir({ prefix: "notebook-inputs-" });
 globalThis.addEventListener("unload", () => {
@@ -425,6 +436,206 @@ Deno.test("published Open Data: too many events, missing W+jets, missing data", 
 });
 
 // ---------------------------------------------------------------------------------------
+// Paper 2 dijet files
+// ---------------------------------------------------------------------------------------
+
+/** Files of the paper-2 folder: the authors' names; QCD split in two parts. */
+const DIJET_FILES: Record<string, { file: string; rows: number; seed: number; mass?: number }> = {
+  qcd0: { file: "qcd_sqrtshatTeV_13TeV_PU40_000.h5", rows: 300, seed: 31 },
+  qcd1: { file: "qcd_sqrtshatTeV_13TeV_PU40_001.h5", rows: 300, seed: 32 },
+  "GtoWW_1.5TeV_broad": {
+    file: "RSGraviton_WW_BROAD_13TeV_PU40_1.5TeV.h5",
+    rows: 120,
+    seed: 33,
+    mass: 1500,
+  },
+  "Gtott_3.5TeV": { file: "RSGraviton_tt_NARROW_13TeV_PU40.h5", rows: 120, seed: 34, mass: 3500 },
+  // Not requested: must not be taken for the 1.5 TeV broad sample.
+  "GtoWW_4.5TeV": {
+    file: "RSGraviton_WW_NARROW_13TeV_PU40_4.5TeV.h5",
+    rows: 20,
+    seed: 35,
+    mass: 4500,
+  },
+};
+const DIJET_SIGNALS = ["GtoWW_1.5TeV_broad", "Gtott_3.5TeV"];
+
+async function makeDijetFolder(
+  dir: string,
+  skip: string[] = [],
+): Promise<Record<string, ReturnType<typeof dijetFileValues>>> {
+  await Deno.mkdir(`${dir}/paper2_dijet`, { recursive: true });
+  const out: Record<string, ReturnType<typeof dijetFileValues>> = {};
+  for (const [k, f] of Object.entries(DIJET_FILES)) {
+    if (skip.includes(k)) continue;
+    out[k] = await writeDijetFile(`${dir}/paper2_dijet/${f.file}`, {
+      rows: f.rows,
+      seed: f.seed,
+      ...(f.mass ? { mjj: (r) => r.normal(f.mass!, 0.05 * f.mass!) } : {}),
+      noNames: k === "qcd1",
+    });
+  }
+  return out;
+}
+
+/** Indices of the written events passing `region`, in file order. */
+function passing(v: ReturnType<typeof dijetFileValues>, region: "signal" | "sideband"): number[] {
+  const m = Float32Array.from(v.events.mJJ), d = Float32Array.from(v.events.DeltaEtaJJ);
+  return Array.from(m.keys()).filter((i) => inDijetRegion(m[i], d[i], region));
+}
+
+Deno.test("published dijet: side band / signal region by |DeltaEtaJJ|, gravitons by file name", async () => {
+  const dir = await newDir();
+  const written = await makeDijetFolder(dir);
+  const opts = {
+    source: "published" as const,
+    sideband: 200,
+    signalRegion: 150,
+    signal: 40,
+    signals: DIJET_SIGNALS,
+    seed: 4,
+    dir,
+    log: null,
+    chunkRows: 64,
+  };
+  const inp = await loadDijetInputs(opts);
+  assertEquals(inp.source, "published");
+  const all = [inp.qcdSB, inp.qcdSR, ...Object.values(inp.sig)];
+  assertEquals(assertSingleSource(all), "published");
+  assertEquals(Object.keys(inp.sig), DIJET_SIGNALS);
+  for (const d of all) {
+    assertEquals(Object.keys(d.table).sort(), [...DIJET_EVENT_FEATURES, "process"].sort(), d.name);
+    assertEquals(d.constituents.length, d.n * 2 * 100 * 3, d.name);
+    assertEquals([d.rows, d.fromCache, d.dataset], [d.n, false, null]);
+    // Jet images exactly as for the simulation.
+    const { jet1, jet2 } = splitDijetConstituents(d.constituents);
+    assertEquals(jetImages(jet1).length, d.n * 32 * 32);
+    assertEquals(jetImages(jet2).length, d.n * 32 * 32);
+  }
+  assertEquals([inp.qcdSB.n, inp.qcdSR.n], [200, 150]);
+  assertEquals([inp.qcdSB.name, inp.qcdSR.name], ["QCD_SB", "QCD_SR"]);
+  assertEquals(inp.qcdSB.table.process, new Array(200).fill("QCD"));
+  for (const s of DIJET_SIGNALS) {
+    assertEquals([inp.sig[s].n, inp.sig[s].name, (inp.sig[s].table.process as string[])[0]], [
+      40,
+      s,
+      s,
+    ]);
+    assertEquals(inp.sig[s].origin, `${dir}/paper2_dijet/${DIJET_FILES[s].file}`);
+  }
+  // The QCD side band spans both parts (file 000 has ~150 side-band events).
+  assert(inp.qcdSB.origin.includes("_000.h5 + ") && inp.qcdSB.origin.includes("_001.h5"));
+  // Every event is in its region, and the events are the first that pass, file after file.
+  const check = (
+    d: typeof inp.qcdSR,
+    region: "signal" | "sideband",
+    sources: ReturnType<typeof dijetFileValues>[],
+  ) => {
+    const m = d.table.mJJ as Float32Array, de = d.table.DeltaEtaJJ as Float32Array;
+    for (let i = 0; i < d.n; i++) assert(inDijetRegion(m[i], de[i], region), `${d.name} ${i}`);
+    const pool = sources.flatMap((v) => passing(v, region).map((i) => ({ v, i }))).slice(0, d.n);
+    assertEquals(sorted(Array.from(m)), sorted(f32(pool.map(({ v, i }) => v.events.mJJ[i]))));
+    // The constituents travel with their event (matched by mJJ).
+    for (let r = 0; r < d.n; r += 7) {
+      const hit = pool.find(({ v, i }) => Math.fround(v.events.mJJ[i]) === m[r])!;
+      assertEquals(
+        Array.from(d.constituents.subarray(r * 600, (r + 1) * 600)),
+        Array.from(hit.v.constituents.subarray(hit.i * 600, (hit.i + 1) * 600)),
+        `${d.name} event ${r}`,
+      );
+      assertEquals(
+        (d.table.j1Pt as Float32Array)[r],
+        Math.fround(hit.v.events.j1Pt[hit.i]),
+        "columns by position (file without names) and by name agree",
+      );
+    }
+  };
+  check(inp.qcdSB, "sideband", [written.qcd0, written.qcd1]);
+  check(inp.qcdSR, "signal", [written.qcd0, written.qcd1]);
+  for (const s of DIJET_SIGNALS) check(inp.sig[s], "signal", [written[s]]);
+  // Shuffled with the seed: the same seed gives the same order, another seed another.
+  const again = await loadDijetInputs(opts);
+  assertEquals(
+    Array.from(again.qcdSR.table.mJJ as Float32Array),
+    Array.from(inp.qcdSR.table.mJJ as Float32Array),
+  );
+  const other = await loadDijetInputs({ ...opts, seed: 5, chunkRows: 1000 });
+  assert(
+    JSON.stringify(Array.from(other.qcdSR.table.mJJ as Float32Array)) !==
+      JSON.stringify(Array.from(inp.qcdSR.table.mJJ as Float32Array)),
+    "seed matters",
+  );
+  assertEquals(
+    sorted(Array.from(other.qcdSR.table.mJJ as Float32Array)),
+    sorted(Array.from(inp.qcdSR.table.mJJ as Float32Array)),
+    "the chunk size does not change the events",
+  );
+  // The first-cell line names the folder and the limits.
+  const nb = notebookData("02_dijet_jet_image_vae", {
+    env: (k) =>
+      ({ [DATA_SOURCE_ENV]: "published", [PUBLISHED_DIR_ENV]: dir } as Record<string, string>)[k],
+  });
+  assertEquals(nb.source, "published");
+  assert(nb.line.includes(`${dir}/paper2_dijet/`) && nb.line.includes("DeltaEtaJJ"), nb.line);
+});
+
+Deno.test("published dijet: missing files, too few events, file-name patterns", async () => {
+  const dir = await newDir();
+  await makeDijetFolder(dir, ["Gtott_3.5TeV"]);
+  const base = {
+    source: "published" as const,
+    sideband: 50,
+    signalRegion: 50,
+    signal: 20,
+    signals: DIJET_SIGNALS,
+    seed: 1,
+    dir,
+    log: null,
+  };
+  const e = await assertRejects(
+    () => loadDijetInputs(base),
+    PublishedFileError,
+    /missing published file/,
+  );
+  const expected = `${dir}/paper2_dijet/RSGraviton_tt_NARROW_13TeV_PU40.h5`;
+  assert(e.message.includes(expected), e.message);
+  assert(e.message.includes("deno task fetch paper2_dijet_Gtott_3.5TeV"), e.message);
+  assertEquals((e as PublishedFileError).expected, expected);
+  // Nothing there: every file listed, never a fall-back to the simulation.
+  const e2 = await assertRejects(
+    () => loadDijetInputs({ ...base, dir: `${dir}/none` }),
+    PublishedFileError,
+    /3 published files missing/,
+  );
+  assert(e2.message.includes("qcd_sqrtshatTeV_13TeV_PU40.h5"), e2.message);
+  assert(e2.message.includes("RSGraviton_WW_BROAD_13TeV_PU40_1.5TeV.h5"), e2.message);
+  // Too few selected events: the files and the setting are named.
+  const d2 = await newDir();
+  await makeDijetFolder(d2);
+  await assertRejects(
+    () => loadDijetInputs({ ...base, dir: d2, signalRegion: 5000 }),
+    DataSourceError,
+    /_000\.h5, .*_001\.h5: \d+ events with mJJ > 1200 GeV and \|DeltaEtaJJ\| < 1\.4, but the QCD signal region needs 5000; .*nSignalRegion/,
+  );
+  await assertRejects(
+    () => loadDijetInputs({ ...base, dir: d2, signals: ["GtoWW_9TeV"] }),
+    DataSourceError,
+    /no paper-2 file pattern for GtoWW_9TeV/,
+  );
+  // Patterns: mass and width are told apart, "3p5TeV" accepted, "13TeV" is no mass.
+  const m = (k: string, f: string) => PAPER2_DIJET_FILES[k].matches(f);
+  assert(m("GtoWW_1.5TeV", "RSGraviton_WW_NARROW_13TeV_PU40_1.5TeV.h5"));
+  assert(m("GtoWW_3.5TeV", "RSGraviton_WW_NARROW_13TeV_PU40_3p5TeV_000.h5"));
+  assert(!m("GtoWW_1.5TeV", "RSGraviton_WW_BROAD_13TeV_PU40_1.5TeV.h5"));
+  assert(!m("GtoWW_1.5TeV", "RSGraviton_WW_NARROW_13TeV_PU40_4.5TeV.h5"));
+  assert(!m("GtoWW_3.5TeV", "RSGraviton_WW_NARROW_13TeV_PU40.h5"));
+  assert(m("Gtott_3.5TeV_broad", "RSGraviton_tt_BROAD_13TeV_PU40.h5"));
+  assert(!m("Gtott_3.5TeV", "RSGraviton_tt_BROAD_13TeV_PU40.h5"));
+  assert(m("QCD", "qcd_sqrtshatTeV_13TeV_PU40_SIDEBAND.h5"));
+  assert(!m("QCD", "RSGraviton_WW_NARROW_13TeV_PU40_1.5TeV.h5"));
+});
+
+// ---------------------------------------------------------------------------------------
 // Simulation path: the same tables as before
 // ---------------------------------------------------------------------------------------
 
@@ -523,6 +734,47 @@ Deno.test("simulation Open Data: the tables of loadOrGenerateMu8Dataset, with tr
 // First cell, helpers, where results go
 // ---------------------------------------------------------------------------------------
 
+Deno.test("simulation dijet: the datasets of loadOrGenerateDijetDataset, tagged simulation", async () => {
+  const cache = new ParquetCache({ dir: `${tmp}/cache-dijet`, log: () => {} });
+  const sim = { cache, workers: 0 };
+  const inp = await loadDijetInputs({
+    source: "simulation",
+    sideband: 3,
+    signalRegion: 2,
+    signal: 2,
+    signals: ["GtoWW_2.5TeV"],
+    seed: 6,
+    sim,
+  });
+  assertEquals(inp.source, "simulation");
+  const pairs = [
+    [inp.qcdSB, "dijet13_QCD_SB", 3, 6],
+    [inp.qcdSR, "dijet13_QCD_SR", 2, 7],
+    [inp.sig["GtoWW_2.5TeV"], "dijet13_GtoWW_2.5TeV", 2, 8],
+  ] as const;
+  for (const [mine, name, events, seed] of pairs) {
+    const before = await loadOrGenerateDijetDataset(name, { events, seed, ...sim });
+    assert(before.fromCache, `${name}: same cache entry as the notebook's previous call`);
+    assertEquals([mine.source, mine.name, mine.origin, mine.n, mine.rows], [
+      "simulation",
+      name,
+      before.path,
+      events,
+      events,
+    ]);
+    assertEquals(Object.keys(mine.table), Object.keys(before.table));
+    for (const c of Object.keys(before.table)) {
+      assertEquals(
+        Array.from(mine.table[c] as ArrayLike<unknown>),
+        Array.from(before.table[c] as ArrayLike<unknown>),
+        `${name} ${c}`,
+      );
+    }
+    assertEquals(Array.from(mine.constituents), Array.from(before.constituents));
+    assertEquals(mine.dataset?.spec.name, name);
+  }
+});
+
 Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
   const sim = (_: string) => undefined;
   const pub = (dir: string) => (k: string) =>
@@ -540,6 +792,7 @@ Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
   assert(/no truth|truth label/.test(p.line), "the limits are printed");
   assertEquals(Object.keys(PUBLISHED_NOTEBOOKS).sort(), [
     "01_vae_trigger",
+    "02_dijet_jet_image_vae",
     "03_alad_top_rediscovery",
   ]);
   let err = "";
@@ -553,7 +806,7 @@ Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
     /not supported by this notebook.*Reason: it validates the built-in simulation/.test(err),
     err,
   );
-  for (const nb of ["02_dijet_jet_image_vae", "04_rmm_autoencoder"]) {
+  for (const nb of ["04_rmm_autoencoder"]) {
     let msg = "";
     try {
       notebookData(nb, { env: pub("/x") });
@@ -562,7 +815,7 @@ Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
       msg = e.message;
     }
     assert(msg.includes(`${nb}: REPRO_DATA=published is not supported`), msg);
-    assert(/Reason: the paper-[24]/.test(msg), msg);
+    assert(/Reason: the paper-4/.test(msg), msg);
     assertEquals(notebookData(nb, { env: sim }).source, "simulation");
   }
   // Relative REPRO_PUBLISHED_DIR: from the repository root.
