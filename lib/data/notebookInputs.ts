@@ -19,6 +19,9 @@
  *   "pseudo-data", the known-SM W + Z simulation and the ttbar simulation).
  * - {@link loadDijetInputs}: notebook 02, the paper-2 QCD side-band and signal-region samples
  *   and the graviton samples, with their jet constituents.
+ * - {@link loadRmmInputs}: notebook 04, the paper-4 SM mixture, BSM and H+ samples as sparse
+ *   RMM cells with mjj and mbb; {@link rmmStep} skips the steps the published files cannot
+ *   serve.
  * - {@link notebookData}: the data source line of a notebook's first cell; refuses
  *   `REPRO_DATA=published` for a notebook whose published inputs are not wired in, with the
  *   reason.
@@ -33,6 +36,14 @@ import { type LoadedDijetDataset, loadOrGenerateDijetDataset } from "./dijetData
 import { DIJET_RECO_13TEV } from "../reco/dijet.ts";
 import type { ParquetCache, Table } from "./parquetCache.ts";
 import {
+  loadOrGenerateRmmDataset,
+  type RmmCellColumns,
+  rmmDenseRows,
+  type RmmEventColumns,
+  type RmmLoaded,
+} from "./rmmDatasets.ts";
+import { RMM_N, RMM_SIZE, RMM_SQRT_S_GEV, RMM_T } from "../features/rmm.ts";
+import {
   DIJET_CONSTITUENTS,
   DIJET_JETS,
   DIJET_PARTICLE_FEATURES,
@@ -41,9 +52,13 @@ import {
   loadDijetEventFeatures,
   loadHlfBenchmark,
   loadOpenData8TeV,
+  loadRmmRoot,
   mcEventWeight,
   OPEN_DATA_8TEV_SAMPLES,
   OPEN_DATA_LUMI_PB,
+  RMM_TREE,
+  type RmmSet,
+  RootReader,
 } from "./published/mod.ts";
 import {
   locatePublishedFiles,
@@ -54,6 +69,8 @@ import {
   PAPER2_DIJET_GROUP,
   PAPER3_OPEN_DATA_FILES,
   PAPER3_OPEN_DATA_GROUP,
+  PAPER4_RMM_GROUP,
+  paper4RmmFileSpec,
   publishedDir,
 } from "./publishedFiles.ts";
 import {
@@ -63,6 +80,7 @@ import {
   type DataSource,
   DataSourceError,
   notebookDataSource,
+  type Sourced,
   type SourcedTable,
   sourcedTable,
 } from "./source.ts";
@@ -119,16 +137,26 @@ export const PUBLISHED_NOTEBOOKS: Readonly<Record<string, PublishedSupport>> = O
       "published constituents with lib/features exactly as for the simulation",
     ],
   },
+  "04_rmm_autoencoder": {
+    loader: "lib/data/notebookInputs.ts loadRmmInputs (paper 4 RMM ROOT files)",
+    folders: [PAPER4_RMM_GROUP],
+    limits: [
+      "the files hold the T5N10 RMM cells only: mjj and mbb are recovered from the mass " +
+      "cells (13 TeV x cell(1, 2), cell(11, 12)); sections 2-4 (training, ln(Loss), AUCs, " +
+      "outlier-region fits) and figure 5 run",
+      "skipped: the SM per-process table (no process labels), section 5 (four-momentum " +
+      "inputs: no objects in the files), figure 6 in pb/GeV (no cross section per event) " +
+      "and the S/B with the stitched QCD slice (no generator truth or weights)",
+      "a sample split over several files is read as one (each file its share by entries), " +
+      "shuffled with the seed",
+    ],
+  },
 });
 
 /** Why the other notebooks refuse REPRO_DATA=published. */
 export const PUBLISHED_REFUSALS: Readonly<Record<string, string>> = Object.freeze({
   "00_simulated_datasets": "it validates the built-in simulation itself (generator " +
     "bookkeeping, acceptances, truth columns); the published files hold none of that",
-  "04_rmm_autoencoder": "the paper-4 RMM ROOT files (lib/data/published/rmmRoot.ts) hold only " +
-    "the RMM cells: the four-momentum inputs of section 5, the per-process labels of the SM " +
-    "mixture and mjj / mbb as columns are not in them (mjj and mbb would have to be " +
-    "recovered from the RMM mass cells)",
 });
 
 /** The data-source line of a notebook's first cell, and where published files are read. */
@@ -940,4 +968,401 @@ async function publishedDijet(opts: DijetInputOptions, dir: string): Promise<Dij
   ];
   if (log) { for (const n of notes) log(`[published] ${n}`); }
   return { source: "published", qcdSB, qcdSR, sig, notes };
+}
+
+// ---------------------------------------------------------------------------------------
+// Paper 4: notebook 04
+// ---------------------------------------------------------------------------------------
+
+/** Per-event columns of an RMM sample that both sources give. */
+export interface RmmInputEvents {
+  /** Non-zero cells of each row, and where they start in `cells`. */
+  nCells: Uint16Array;
+  cellOffset: Int32Array;
+  /** Mass of the two leading light jets (GeV; 0 with fewer than two). */
+  mjj: Float32Array;
+  /** Mass of the two leading b-jets (GeV; 0 with fewer than two). */
+  mbb: Float32Array;
+}
+
+/** One RMM sample as notebook 04 uses it. */
+export interface RmmInputSample extends Sourced {
+  /** Events (= rows). */
+  n: number;
+  /**
+   * Simulation: the dataset's full events table (process, weight, hardMass, ... as
+   * lib/data/rmmDatasets.ts writes them); published: only {@link RmmInputEvents}, with mjj and
+   * mbb recovered from the RMM mass cells ({@link rmmPairMasses}).
+   */
+  events: RmmInputEvents & Partial<RmmEventColumns>;
+  /** Non-zero cells, row-major per event (the authors' `proj`, `proj_index1`, `proj_index2`). */
+  cells: RmmCellColumns;
+  /** Simulation: whether the dataset came from the cache; published: false. */
+  fromCache: boolean;
+  /**
+   * Simulation: the dataset exactly as `loadOrGenerateRmmDataset` returned it (objects,
+   * per-process labels, cross-section weights, bookkeeping); published: null.
+   */
+  dataset: RmmLoaded | null;
+}
+
+/** What {@link loadRmmInputs} returns. */
+export interface RmmInputs {
+  source: DataSource;
+  /** The SM mixture. */
+  sm: RmmInputSample;
+  /** BSM samples keyed `<model>_<m>TeV`. */
+  bsm: Record<string, RmmInputSample>;
+  /** H+ (0.5 TeV). */
+  hplus: RmmInputSample;
+  notes: string[];
+}
+
+/** Options of {@link loadRmmInputs}. */
+export interface RmmInputOptions {
+  source?: DataSource;
+  /** Events of the SM mixture. */
+  sm: number;
+  /** Events of each BSM sample. */
+  bsm: number;
+  /** Events of the H+ sample. */
+  hplus: number;
+  /** BSM models (Zprime, Wprime, DM). */
+  models: readonly string[];
+  /** Masses (TeV). */
+  masses: readonly number[];
+  seed: number;
+  dir?: string;
+  /** Passed to the dataset generation (simulation only). */
+  sim?: { cache?: ParquetCache; workers?: number };
+  log?: ((line: string) => void) | null;
+  /** Entries read from a ROOT file at a time (5000). */
+  chunkRows?: number;
+}
+
+/** The H+ sample of notebook 04. */
+export const RMM_HPLUS_SAMPLE = "Hplus_0.5TeV";
+
+/** Key of a BSM sample: `<model>_<m>TeV` (the simulated dataset without `rmm13_`). */
+export function rmmBsmKey(model: string, massTeV: number): string {
+  return `${model}_${massTeV}TeV`;
+}
+
+/**
+ * The inputs of notebook 04: the SM mixture, the BSM samples (`models` x `masses`) and the
+ * H+ sample, as sparse RMM cells with mjj and mbb.
+ *
+ * - simulation: `rmm13_SM`, `rmm13_<model>_<m>TeV` (models outer, masses inner) and
+ *   `rmm13_Hplus_0.5TeV` from `loadOrGenerateRmmDataset`, with the same names, sizes, seed
+ *   and order as the notebook used before.
+ * - published: the paper-4 ROOT files under `<dir>/paper4_rmm/` (names:
+ *   lib/data/publishedFiles.ts {@link paper4RmmFileSpec}), read with
+ *   lib/data/published/rmmRoot.ts. They must have paper 4's T5N10 layout (51x51; MET, 10 jets,
+ *   10 b-jets, 10 muons, 10 electrons, 10 photons, the order of lib/features/rmm.ts, which
+ *   follows the authors' Map2RMM), else a {@link DataSourceError} says what the file holds.
+ *   A sample split over several files is read as one: each file contributes in proportion to
+ *   its entries (its first entries), and the rows are shuffled with a permutation seeded by
+ *   `seed` (the notebook trains on the first rows). mjj and mbb come from the mass cells
+ *   ({@link rmmPairMasses}). The files hold no objects (four-momenta), no per-process labels,
+ *   no cross section per event and no generator truth: the notebook skips the steps that need
+ *   them ({@link rmmStep}).
+ */
+export async function loadRmmInputs(opts: RmmInputOptions): Promise<RmmInputs> {
+  const source = opts.source ?? currentDataSource();
+  const out = source === "simulation"
+    ? await simulatedRmm(opts)
+    : await publishedRmm(opts, opts.dir ?? publishedDir());
+  assertSingleSource([out.sm, ...Object.values(out.bsm), out.hplus], source);
+  return out;
+}
+
+function simRmmSample(d: RmmLoaded): RmmInputSample {
+  return {
+    source: "simulation",
+    name: d.spec.name,
+    origin: d.paths.events,
+    n: d.events.nCells.length,
+    events: d.events,
+    cells: d.cells,
+    fromCache: d.fromCache,
+    dataset: d,
+  };
+}
+
+async function simulatedRmm(opts: RmmInputOptions): Promise<RmmInputs> {
+  const sim = opts.sim ?? {};
+  const sm = await loadOrGenerateRmmDataset("rmm13_SM", {
+    events: opts.sm,
+    seed: opts.seed,
+    ...sim,
+  });
+  const bsm: Record<string, RmmInputSample> = {};
+  for (const model of opts.models) {
+    for (const m of opts.masses) {
+      const key = rmmBsmKey(model, m);
+      bsm[key] = simRmmSample(
+        await loadOrGenerateRmmDataset(`rmm13_${key}`, {
+          events: opts.bsm,
+          seed: opts.seed,
+          ...sim,
+        }),
+      );
+    }
+  }
+  const hplus = await loadOrGenerateRmmDataset(`rmm13_${RMM_HPLUS_SAMPLE}`, {
+    events: opts.hplus,
+    seed: opts.seed,
+    ...sim,
+  });
+  return {
+    source: "simulation",
+    sm: simRmmSample(sm),
+    bsm,
+    hplus: simRmmSample(hplus),
+    notes: [],
+  };
+}
+
+/**
+ * mjj and mbb (GeV) of `rows` dense RMMs (rows, size, size) in paper 4's T5N10 layout
+ * (lib/features/rmm.ts): the cells above the diagonal hold m(i, j) / sqrt(s), with jets at
+ * indices 1-10 and b-jets at 11-20 (pT-ordered), so mjj = sqrt(s) cell(1, 2) and mbb =
+ * sqrt(s) cell(11, 12) with sqrt(s) = 13000 GeV (`RMM_SQRT_S_GEV`); 0 without a pair (the
+ * cell is empty), as the simulation's `mjj` / `mbb` columns (lib/reco/rmmObjects.ts: the two
+ * leading untagged jets, the two leading b-jets).
+ */
+export function rmmPairMasses(
+  dense: Float32Array,
+  rows: number,
+  size: number = RMM_SIZE,
+): { mjj: Float32Array; mbb: Float32Array } {
+  if (size !== RMM_SIZE) {
+    throw new RangeError(`rmmPairMasses: ${size}x${size} matrices, expected T5N10 ${RMM_SIZE}`);
+  }
+  const cells = size * size;
+  if (dense.length < rows * cells) {
+    throw new RangeError(`rmmPairMasses: ${dense.length} values for ${rows} matrices`);
+  }
+  const j1 = 1, b1 = 1 + RMM_N; // first jet, first b-jet (types jets, bjets)
+  const mjj = new Float32Array(rows), mbb = new Float32Array(rows);
+  for (let e = 0; e < rows; e++) {
+    mjj[e] = RMM_SQRT_S_GEV * dense[e * cells + j1 * size + j1 + 1];
+    mbb[e] = RMM_SQRT_S_GEV * dense[e * cells + b1 * size + b1 + 1];
+  }
+  return { mjj, mbb };
+}
+
+/** Dense rows of a sample for the autoencoder (lib/data/rmmDatasets.ts `rmmDenseRows`). */
+export function rmmInputRows(
+  sample: Pick<RmmInputSample, "events" | "cells">,
+  options: { rows?: ArrayLike<number>; columns?: ArrayLike<number> } = {},
+): { data: Float32Array; rows: number; cols: number } {
+  // rmmDenseRows reads only nCells and cellOffset of the events table.
+  return rmmDenseRows(
+    { events: sample.events as RmmEventColumns, cells: sample.cells },
+    options,
+  );
+}
+
+/** What a notebook-04 step needs that the published RMM files do not hold. */
+export type RmmNeed = "process" | "objects" | "weights" | "truth";
+
+const RMM_NEED_REASON: Readonly<Record<RmmNeed, string>> = Object.freeze({
+  process: "the process of each SM event (QCD, W, Z, H, tt̄), which the published RMM trees " +
+    "do not carry (one mixture of cells)",
+  objects: "the objects' four-momenta, which the published RMM trees do not hold (only the " +
+    "RMM cells)",
+  weights: "a cross section per event (pb), which the published RMM trees do not give",
+  truth: "generator truth (pT-hat, hard b quark, process labels) and cross-section weights " +
+    "to stitch a dedicated QCD slice to the SM sample, none of which the published RMM " +
+    "trees hold",
+});
+
+/**
+ * Whether a notebook-04 step needing `need` can run on `inputs`: always on the simulation;
+ * on published files it prints `skipped: <step>: needs ...` through `log` and returns false.
+ */
+export function rmmStep(
+  inputs: Pick<RmmInputs, "source">,
+  need: RmmNeed,
+  step: string,
+  log: (line: string) => void = (l) => console.log(l),
+): boolean {
+  if (inputs.source === "simulation") return true;
+  log(`skipped: ${step}: needs ${RMM_NEED_REASON[need]}`);
+  return false;
+}
+
+async function rmmEntries(path: string): Promise<number> {
+  using root = await RootReader.open(path);
+  const t = await root.object(RMM_TREE, "TTree");
+  const n = Number(t.fEntries);
+  if (!(Number.isInteger(n) && n >= 0)) {
+    throw new DataSourceError(`${path}: tree ${RMM_TREE}: invalid number of entries ${t.fEntries}`);
+  }
+  return n;
+}
+
+/** Sparse cells of consecutive events (one chunk of one file). */
+interface RmmSparseChunk {
+  nCells: Uint16Array;
+  proj: Float32Array;
+  i1: Uint8Array;
+  i2: Uint8Array;
+  mjj: Float32Array;
+  mbb: Float32Array;
+}
+
+function sparsifyRmm(set: RmmSet): RmmSparseChunk {
+  const { rows, size, data } = set;
+  const cells = size * size;
+  const nCells = new Uint16Array(rows);
+  let total = 0;
+  for (let e = 0; e < rows; e++) {
+    let c = 0;
+    for (let k = e * cells; k < (e + 1) * cells; k++) if (data[k] !== 0) c++;
+    nCells[e] = c;
+    total += c;
+  }
+  const proj = new Float32Array(total), i1 = new Uint8Array(total), i2 = new Uint8Array(total);
+  let o = 0;
+  for (let e = 0; e < rows; e++) {
+    for (let k = 0; k < cells; k++) {
+      const v = data[e * cells + k];
+      if (v === 0) continue;
+      proj[o] = v;
+      i1[o] = Math.floor(k / size);
+      i2[o] = k % size;
+      o++;
+    }
+  }
+  return { nCells, proj, i1, i2, ...rmmPairMasses(data, rows, size) };
+}
+
+/**
+ * `need` events of the files of one sample (each file its share by entries, its first
+ * entries), shuffled with `seed`, as an {@link RmmInputSample}.
+ */
+async function readRmmSample(
+  name: string,
+  files: readonly string[],
+  need: number,
+  seed: number,
+  chunkRows: number,
+  setting: string,
+): Promise<RmmInputSample> {
+  const entries = [];
+  for (const f of files) entries.push(await rmmEntries(f));
+  const total = entries.reduce((a, b) => a + b, 0);
+  if (total < need) {
+    throw notEnough(files.join(" + "), total, need, `the ${name} sample`, `${setting}=${total}`);
+  }
+  const take = need === 0 ? entries.map(() => 0) : allocate(entries, need);
+  const chunks: RmmSparseChunk[] = [];
+  for (let f = 0; f < files.length; f++) {
+    for (let start = 0; start < take[f]; start += chunkRows) {
+      const set = await loadRmmRoot(files[f], {
+        name,
+        entries: { start, end: Math.min(take[f], start + chunkRows) },
+      });
+      if (set.size !== RMM_SIZE || set.maxNumber !== RMM_N || set.maxTypes !== RMM_T) {
+        throw new DataSourceError(
+          `${files[f]}: RMM with ${set.maxTypes} object types x ${set.maxNumber} objects ` +
+            `(${set.size}x${set.size}), but notebook 04 needs paper 4's T5N10 layout ` +
+            `(${RMM_SIZE}x${RMM_SIZE}: MET, then 10 each of jets, b-jets, muons, electrons, ` +
+            "photons; lib/features/rmm.ts): mjj, mbb and the kept cells are defined on it",
+        );
+      }
+      chunks.push(sparsifyRmm(set));
+    }
+  }
+  // Concatenate, then permute the events.
+  const nCellsAll = new Uint16Array(need),
+    mjjAll = new Float32Array(need),
+    mbbAll = new Float32Array(need);
+  let at = 0, cellsTotal = 0;
+  for (const c of chunks) {
+    nCellsAll.set(c.nCells, at);
+    mjjAll.set(c.mjj, at);
+    mbbAll.set(c.mbb, at);
+    at += c.nCells.length;
+    cellsTotal += c.proj.length;
+  }
+  const projAll = new Float32Array(cellsTotal),
+    i1All = new Uint8Array(cellsTotal),
+    i2All = new Uint8Array(cellsTotal);
+  let co = 0;
+  for (const c of chunks) {
+    projAll.set(c.proj, co);
+    i1All.set(c.i1, co);
+    i2All.set(c.i2, co);
+    co += c.proj.length;
+  }
+  const srcOffset = new Int32Array(need + 1);
+  for (let e = 0; e < need; e++) srcOffset[e + 1] = srcOffset[e] + nCellsAll[e];
+  const perm = Rng.stream(seed, "published-rmm", name).permutation(need);
+  const events: RmmInputEvents = {
+    nCells: new Uint16Array(need),
+    cellOffset: new Int32Array(need),
+    mjj: new Float32Array(need),
+    mbb: new Float32Array(need),
+  };
+  const cells: RmmCellColumns = {
+    proj: new Float32Array(cellsTotal),
+    proj_index1: new Uint8Array(cellsTotal),
+    proj_index2: new Uint8Array(cellsTotal),
+  };
+  let o = 0;
+  for (let r = 0; r < need; r++) {
+    const s = perm[r];
+    const a = srcOffset[s], b = srcOffset[s + 1];
+    events.nCells[r] = b - a;
+    events.cellOffset[r] = o;
+    events.mjj[r] = mjjAll[s];
+    events.mbb[r] = mbbAll[s];
+    cells.proj.set(projAll.subarray(a, b), o);
+    cells.proj_index1.set(i1All.subarray(a, b), o);
+    cells.proj_index2.set(i2All.subarray(a, b), o);
+    o += b - a;
+  }
+  return {
+    source: "published",
+    name,
+    origin: files.join(" + "),
+    n: need,
+    events,
+    cells,
+    fromCache: false,
+    dataset: null,
+  };
+}
+
+async function publishedRmm(opts: RmmInputOptions, dir: string): Promise<RmmInputs> {
+  const log = opts.log === undefined ? (l: string) => console.log(l) : opts.log;
+  const chunk = opts.chunkRows ?? 5000;
+  const bsmKeys = opts.models.flatMap((model) => opts.masses.map((m) => rmmBsmKey(model, m)));
+  const specs = ["SM", ...bsmKeys, RMM_HPLUS_SAMPLE].map(paper4RmmFileSpec);
+  const files = await locatePublishedFileSets(specs, dir);
+  const sm = await readRmmSample("SM", files.SM, opts.sm, opts.seed, chunk, "nSm");
+  const bsm: Record<string, RmmInputSample> = {};
+  for (const k of bsmKeys) {
+    bsm[k] = await readRmmSample(k, files[k], opts.bsm, opts.seed, chunk, "nBsm");
+  }
+  const hplus = await readRmmSample(
+    RMM_HPLUS_SAMPLE,
+    files[RMM_HPLUS_SAMPLE],
+    opts.hplus,
+    opts.seed,
+    chunk,
+    "nHplus",
+  );
+  const notes = [
+    `SM from ${files.SM.length} file(s), ${opts.sm} events (each file its share by entries), ` +
+    `shuffled with seed ${opts.seed}; BSM (${bsmKeys.join(", ")}): ${opts.bsm} events each; ` +
+    `H+: ${opts.hplus} events`,
+    `mjj = ${RMM_SQRT_S_GEV} GeV x cell(1, 2) and mbb = ${RMM_SQRT_S_GEV} GeV x cell(11, 12) ` +
+    "of the RMM (T5N10 layout)",
+  ];
+  if (log) { for (const n of notes) log(`[published] ${n}`); }
+  return { source: "published", sm, bsm, hplus, notes };
 }

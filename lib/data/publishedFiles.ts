@@ -26,6 +26,13 @@
  *                        `RSGraviton_tt_NARROW_13TeV_PU40.h5`, `RSGraviton_tt_BROAD_13TeV_PU40.h5`
  *                        (3.5 TeV; a "_3.5TeV" suffix may be present). Every file matching a
  *                        sample's pattern is read, in name order ({@link locatePublishedFileSets})
+ *     paper4_rmm/        the paper-4 RMM ROOT files (Map2RMM trees `inputNN` + `dimensions`,
+ *                        T5N10), one sample per name, named like the simulated datasets with
+ *                        an optional `rmm13_` prefix: `SM*.root` (one file or parts, read as
+ *                        one mixture), `Zprime_<m>TeV*.root`, `Wprime_<m>TeV*.root`,
+ *                        `DM_<m>TeV*.root` (m = 1, 1.5, ..., 6; "1p5TeV" also matches) and
+ *                        `Hplus_0.5TeV*.root` ({@link paper4RmmFileSpec}; paper 4 prints no
+ *                        file names)
  *
  * `deno task fetch <name>` writes a manifest entry `<name>` to `<folder>/<name>/<file>`; that
  * folder is searched too, so fetched files are found where fetch puts them.
@@ -247,6 +254,70 @@ export const PAPER2_DIJET_FILES: Readonly<Record<string, PublishedFileSpec>> = O
   })),
 });
 
+// ---------------------------------------------------------------------------------------
+// Paper 4 RMM ROOT files
+// ---------------------------------------------------------------------------------------
+
+/** The sub-folder of the paper-4 RMM ROOT files. */
+export const PAPER4_RMM_GROUP = "paper4_rmm";
+
+const ROOT_EXT = /\.root$/i;
+
+/** The BSM models of paper 4 with a mass grid (section 3.1), and the H+ benchmark. */
+const PAPER4_RMM_MODELS: Readonly<Record<string, string>> = Object.freeze({
+  Zprime: "SSM Z'",
+  Wprime: "SSM W'",
+  DM: "simplified dark-matter model with W",
+  Hplus: "charged Higgs H+ t",
+});
+
+/**
+ * The file spec of one paper-4 RMM sample (Chekanov & Hopkins, Universe 8 (2022) 494; RMMs
+ * written by the authors' Map2RMM code as ROOT trees, lib/data/published/rmmRoot.ts). Paper 4
+ * names the samples (SM mixture; SSM Z', W' and the DM model at 1-6 TeV in 0.5 TeV steps;
+ * H+ at 0.5 TeV) but prints no file names, so the files are expected under the names of the
+ * simulated datasets (lib/data/rmmDatasets.ts), with or without their `rmm13_` prefix:
+ *
+ * - `SM`: every `.root` file whose name starts with "SM" (`SM.root`, `SM_part1.root`, ...):
+ *   the parts of one SM mixture;
+ * - `<model>_<m>TeV` (model Zprime, Wprime, DM, Hplus; e.g. `Zprime_1.5TeV`): files named
+ *   `<model>_<m>TeV*.root` (`1p5TeV` and `1.0TeV` also match; `Zprime_1TeV` does not match
+ *   `Zprime_1.5TeV.root`).
+ *
+ * Throws a {@link DataSourceError} for any other sample name.
+ */
+export function paper4RmmFileSpec(sample: string): PublishedFileSpec {
+  const base = {
+    sample,
+    dataset: `paper4_rmm_${sample}`,
+    group: PAPER4_RMM_GROUP,
+    file: `${sample}.root`,
+  };
+  if (sample === "SM") {
+    return {
+      ...base,
+      matches: (name) => ROOT_EXT.test(name) && /^(rmm13_)?sm([^a-z]|$)/i.test(name),
+      what: "paper 4 RMM file(s), SM mixture",
+    };
+  }
+  const m = /^([A-Za-z]+)_([0-9]+(?:\.[0-9]+)?)TeV$/.exec(sample);
+  if (!m || !(m[1] in PAPER4_RMM_MODELS)) {
+    throw new DataSourceError(
+      `no paper-4 RMM file pattern for "${sample}"; known: SM, ` +
+        `<${Object.keys(PAPER4_RMM_MODELS).join("|")}>_<mass>TeV`,
+    );
+  }
+  const [whole, frac = "0"] = m[2].split(".");
+  const fracPart = frac.replace(/0+$/, "");
+  const mass = fracPart === "" ? `${whole}(?:[.p]0+)?` : `${whole}[.p]${fracPart}0*`;
+  const pattern = new RegExp(`^(rmm13_)?${m[1]}[_-]?${mass}tev`, "i");
+  return {
+    ...base,
+    matches: (name) => ROOT_EXT.test(name) && pattern.test(name),
+    what: `paper 4 RMM file(s), ${PAPER4_RMM_MODELS[m[1]]}, M = ${Number(m[2])} TeV`,
+  };
+}
+
 /** A published file that is missing or cannot be told apart from another. */
 export class PublishedFileError extends DataSourceError {
   /** The path the notebook expected. */
@@ -320,7 +391,7 @@ async function missingError(missing: readonly PublishedFileSpec[], dir: string) 
     }` +
       ` (${PUBLISHED_DIR_ENV}=${dir}; unset ${DATA_SOURCE_ENV} to run on the built-in ` +
       `simulation):\n${lines.join("\n")}\n` +
-      "Any .h5 name the loader recognises will do, in <folder>/<group>/ or where " +
+      "Any .h5 / .root name the loader recognises will do, in <folder>/<group>/ or where " +
       "`deno task fetch` puts it, <folder>/<dataset>/." +
       (unlisted.length
         ? ` ${datasetRegistryPath()} does not list ${

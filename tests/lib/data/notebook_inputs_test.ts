@@ -19,8 +19,13 @@ import {
   loadDijetInputs,
   loadHlfInputs,
   loadOpenDataInputs,
+  loadRmmInputs,
   notebookData,
   PUBLISHED_NOTEBOOKS,
+  RMM_HPLUS_SAMPLE,
+  rmmInputRows,
+  rmmPairMasses,
+  rmmStep,
   takeRows,
   truthStep,
 } from "../../../lib/data/notebookInputs.ts";
@@ -29,6 +34,7 @@ import {
   PAPER1_HLF_FILES,
   PAPER2_DIJET_FILES,
   PAPER3_OPEN_DATA_FILES,
+  paper4RmmFileSpec,
   PUBLISHED_DIR_ENV,
   publishedDir,
   PublishedFileError,
@@ -51,10 +57,23 @@ import { executedPath } from "../../../lib/repro/runNotebooks.ts";
 import { readRocCurves, saveRocCurves } from "../../../lib/repro/rocCurves.ts";
 import {
   type dijetFileValues,
+  type RmmCellList,
+  rmmCells,
   writeDijetFile,
   writeHlfFixture,
   writeOpenDataFixture,
+  writeRmmFile,
 } from "../../fixtures/writers.ts";
+import { loadOrGenerateRmmDataset, rmmDenseRows } from "../../../lib/data/rmmDatasets.ts";
+import {
+  RMM_CELLS,
+  rmmCellKind,
+  type RmmEvent,
+  rmmLabels,
+  rmmMatrix,
+  rmmSparse,
+} from "../../../lib/features/rmm.ts";
+import { Rng } from "../../../lib/random/rng.ts";
 import { loadOrGenerateDijetDataset } from "../../../lib/data/dijetDatasets.ts";
 import { DIJET_EVENT_FEATURES } from "../../../lib/data/published/mod.ts";
 import { jetImages, splitDijetConstituents } from "../../../lib/features/jetImage.ts";
@@ -794,6 +813,7 @@ Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
     "01_vae_trigger",
     "02_dijet_jet_image_vae",
     "03_alad_top_rediscovery",
+    "04_rmm_autoencoder",
   ]);
   let err = "";
   try {
@@ -806,18 +826,10 @@ Deno.test("notebookData: the first-cell line; refusals name the reason", () => {
     /not supported by this notebook.*Reason: it validates the built-in simulation/.test(err),
     err,
   );
-  for (const nb of ["04_rmm_autoencoder"]) {
-    let msg = "";
-    try {
-      notebookData(nb, { env: pub("/x") });
-    } catch (e) {
-      assert(e instanceof DataSourceError);
-      msg = e.message;
-    }
-    assert(msg.includes(`${nb}: REPRO_DATA=published is not supported`), msg);
-    assert(/Reason: the paper-4/.test(msg), msg);
-    assertEquals(notebookData(nb, { env: sim }).source, "simulation");
-  }
+  const rmm = notebookData("04_rmm_autoencoder", { env: pub("/x/pub") });
+  assertEquals(rmm.source, "published");
+  assert(rmm.line.includes("/x/pub/paper4_rmm/"), rmm.line);
+  assert(/skipped: .*section 5/.test(rmm.line), "the skipped steps are printed");
   // Relative REPRO_PUBLISHED_DIR: from the repository root.
   assertEquals(
     publishedDir((k) => (k === PUBLISHED_DIR_ENV ? "my/files/" : undefined)),
@@ -871,4 +883,278 @@ Deno.test("published runs write under figures/.scale-<scale>-published/, never t
   delete file.data;
   await Deno.writeTextFile(`${dir}/roc_curves.json`, JSON.stringify(file));
   assertEquals((await readRocCurves("01_x", "ci", { dir, data: "simulation" })).notebook, "01_x");
+});
+
+// ---------------------------------------------------------------------------------------
+// Paper 4: notebook 04
+// ---------------------------------------------------------------------------------------
+
+type P4 = [number, number, number, number];
+
+/** A four-vector (GeV) from pT, eta, phi, m. */
+function p4(pt: number, eta: number, phi: number, m: number): P4 {
+  const px = pt * Math.cos(phi), py = pt * Math.sin(phi), pz = pt * Math.sinh(eta);
+  return [px, py, pz, Math.sqrt(px * px + py * py + pz * pz + m * m)];
+}
+
+function pairMass(a: P4, b: P4): number {
+  const s = [0, 1, 2, 3].map((k) => a[k] + b[k]);
+  return Math.sqrt(Math.max(0, s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2]));
+}
+
+function list(objs: P4[]) {
+  const sorted = [...objs].sort((x, y) => Math.hypot(y[0], y[1]) - Math.hypot(x[0], x[1]));
+  return {
+    px: sorted.map((o) => o[0]),
+    py: sorted.map((o) => o[1]),
+    pz: sorted.map((o) => o[2]),
+    e: sorted.map((o) => o[3]),
+  };
+}
+
+/** Random events with jets, b-jets and a muon; their sparse T5N10 RMMs and true masses. */
+function rmmEvents(seed: number, n: number) {
+  const rng = Rng.stream(seed, "test-rmm-events");
+  const out: { cells: RmmCellList; mjj: number; mbb: number; dense: Float32Array }[] = [];
+  for (let e = 0; e < n; e++) {
+    const obj = (k: number) =>
+      Array.from(
+        { length: k },
+        () => p4(40 + 400 * rng.uniform(), 5 * rng.uniform() - 2.5, 6 * rng.uniform(), 10),
+      );
+    const jets = obj(1 + Math.floor(4 * rng.uniform()));
+    const bjets = obj(Math.floor(3 * rng.uniform()));
+    const ev: RmmEvent = {
+      met: 100 * rng.uniform(),
+      metPhi: 1,
+      jets: list(jets),
+      ...(bjets.length ? { bjets: list(bjets) } : {}),
+      muons: list(obj(1)),
+    };
+    const sp = rmmSparse(ev);
+    const lj = list(jets), lb = list(bjets);
+    const at = (l: ReturnType<typeof list>, i: number): P4 => [l.px[i], l.py[i], l.pz[i], l.e[i]];
+    out.push({
+      cells: { r: sp.projIndex1, c: sp.projIndex2, v: sp.proj },
+      mjj: jets.length >= 2 ? pairMass(at(lj, 0), at(lj, 1)) : 0,
+      mbb: bjets.length >= 2 ? pairMass(at(lb, 0), at(lb, 1)) : 0,
+      dense: rmmMatrix(ev),
+    });
+  }
+  return out;
+}
+
+Deno.test("rmmPairMasses: mjj = 13 TeV x cell(1, 2), mbb = 13 TeV x cell(11, 12) of the T5N10 RMM", () => {
+  // The layout the notebook relies on (lib/features/rmm.ts): MET 0, jets 1-10, b-jets 11-20.
+  assertEquals([rmmCellKind(1, 2), rmmCellKind(11, 12)], ["mass", "mass"]);
+  assertEquals(rmmLabels().slice(0, 3), ["MET", "j1", "j2"]);
+  const evs = rmmEvents(11, 40);
+  assert(
+    evs.some((e) => e.mbb > 0) && evs.some((e) => e.mbb === 0) && evs.some((e) => e.mjj === 0),
+  );
+  const dense = new Float32Array(evs.length * RMM_CELLS);
+  evs.forEach((e, i) => dense.set(e.dense, i * RMM_CELLS));
+  const { mjj, mbb } = rmmPairMasses(dense, evs.length);
+  evs.forEach((e, i) => {
+    assertClose(mjj[i], e.mjj, 1e-3, `mjj ${i}`);
+    assertClose(mbb[i], e.mbb, 1e-3, `mbb ${i}`);
+  });
+  let err = "";
+  try {
+    rmmPairMasses(new Float32Array(25), 1, 5);
+  } catch (e) {
+    err = (e as Error).message;
+  }
+  assert(/T5N10/.test(err), err);
+});
+
+Deno.test("published RMM: SM parts, BSM and H+ files -> sparse cells, mjj/mbb, source tags", async () => {
+  const dir = await newDir();
+  const g = `${dir}/paper4_rmm`;
+  await Deno.mkdir(g);
+  const smA = rmmEvents(1, 30), smB = rmmEvents(2, 10);
+  const z1 = rmmEvents(3, 12), z15 = rmmEvents(4, 9), hp = rmmEvents(5, 8);
+  await writeRmmFile(`${g}/SM_part1.root`, smA.map((e) => e.cells));
+  await writeRmmFile(`${g}/SM_part2.root`, smB.map((e) => e.cells));
+  await writeRmmFile(`${g}/Zprime_1TeV.root`, z1.map((e) => e.cells));
+  await writeRmmFile(`${g}/rmm13_Zprime_1p5TeV.root`, z15.map((e) => e.cells));
+  await writeRmmFile(`${g}/Hplus_0.5TeV.root`, hp.map((e) => e.cells));
+  const lines: string[] = [];
+  const inp = await loadRmmInputs({
+    source: "published",
+    sm: 20,
+    bsm: 8,
+    hplus: 8,
+    models: ["Zprime"],
+    masses: [1, 1.5],
+    seed: 3,
+    dir,
+    chunkRows: 7,
+    log: (l) => lines.push(l),
+  });
+  assertEquals(inp.source, "published");
+  assertEquals(Object.keys(inp.bsm), ["Zprime_1TeV", "Zprime_1.5TeV"]);
+  assert(lines.some((l) => l.startsWith("[published] SM from 2 file(s)")), lines.join("\n"));
+  const key = (d: ArrayLike<number>) => Array.from(d).join(",");
+  const cases = [
+    [inp.sm, "SM", 20, [...smA.slice(0, 15), ...smB.slice(0, 5)]], // allocate([30, 10], 20)
+    [inp.bsm.Zprime_1TeV, "Zprime_1TeV", 8, z1.slice(0, 8)],
+    [inp.bsm["Zprime_1.5TeV"], "Zprime_1.5TeV", 8, z15.slice(0, 8)],
+    [inp.hplus, RMM_HPLUS_SAMPLE, 8, hp],
+  ] as const;
+  for (const [s, name, n, src] of cases) {
+    assertEquals([s.source, s.name, s.n, s.fromCache, s.dataset], [
+      "published",
+      name,
+      n,
+      false,
+      null,
+    ]);
+    assert(s.origin.includes(`${g}/`), s.origin);
+    assertEquals(s.events.nCells.length, n);
+    assertEquals(s.events.process, undefined, "no process labels are invented");
+    assertEquals(s.events.weight, undefined, "no cross sections are invented");
+    const rows = rmmInputRows(s);
+    assertEquals([rows.rows, rows.cols], [n, RMM_CELLS]);
+    // The rows are the files' first events (each once), shuffled, with their masses.
+    const want = new Map(src.map((e) => [key(e.dense), e]));
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const k = key(rows.data.subarray(i * RMM_CELLS, (i + 1) * RMM_CELLS));
+      const e = want.get(k);
+      assert(e !== undefined && !seen.has(k), `${name} row ${i}: one of the expected events`);
+      seen.add(k);
+      assertClose(s.events.mjj[i], e!.mjj, 1e-3, `${name} mjj`);
+      assertClose(s.events.mbb[i], e!.mbb, 1e-3, `${name} mbb`);
+    }
+  }
+  // Shuffled: the SM rows are not in file order.
+  const first = key(rmmInputRows(inp.sm, { rows: [0, 1, 2, 3, 4] }).data);
+  assert(first !== key(smA.slice(0, 5).flatMap((e) => Array.from(e.dense))), "shuffled");
+  // Same seed, same rows.
+  const again = await loadRmmInputs({
+    source: "published",
+    sm: 20,
+    bsm: 8,
+    hplus: 8,
+    models: ["Zprime"],
+    masses: [1, 1.5],
+    seed: 3,
+    dir,
+    log: null,
+  });
+  assertEquals(Array.from(again.sm.cells.proj), Array.from(inp.sm.cells.proj));
+  assertEquals(Array.from(again.sm.events.mjj), Array.from(inp.sm.events.mjj));
+  // rmmStep: the steps the published files cannot serve are skipped with the reason.
+  const msgs: string[] = [];
+  assertEquals(rmmStep(inp, "objects", "section 5", (l) => msgs.push(l)), false);
+  assertEquals(
+    rmmStep({ source: "simulation" }, "objects", "section 5", (l) => msgs.push(l)),
+    true,
+  );
+  assertEquals(msgs.length, 1);
+  assert(/^skipped: section 5: needs the objects' four-momenta/.test(msgs[0]), msgs[0]);
+});
+
+Deno.test("published RMM: missing files, wrong layout, too few events, file-name patterns", async () => {
+  const dir = await newDir();
+  const g = `${dir}/paper4_rmm`;
+  await Deno.mkdir(g);
+  await writeRmmFile(`${g}/SM.root`, rmmEvents(1, 6).map((e) => e.cells));
+  const opts = {
+    source: "published" as const,
+    sm: 4,
+    bsm: 2,
+    hplus: 2,
+    models: ["Zprime", "DM"],
+    masses: [2],
+    seed: 1,
+    dir,
+    log: null,
+  };
+  const e = await assertRejects(
+    () => loadRmmInputs(opts),
+    PublishedFileError,
+    /3 published files missing/,
+  );
+  for (const s of ["Zprime_2TeV", "DM_2TeV", "Hplus_0.5TeV"]) {
+    assert(e.message.includes(`${g}/${s}.root`), e.message);
+    assert(e.message.includes(`deno task fetch paper4_rmm_${s}`), e.message);
+  }
+  for (const s of ["Zprime_2TeV", "DM_2TeV", "Hplus_0.5TeV"]) {
+    await writeRmmFile(`${g}/${s}.root`, rmmEvents(2, 3).map((x) => x.cells));
+  }
+  await assertRejects(
+    () => loadRmmInputs({ ...opts, bsm: 5 }),
+    DataSourceError,
+    /Zprime_2TeV\.root: 3 rows, but the Zprime_2TeV sample needs 5.*REPRO_SET="nBsm=3"/,
+  );
+  assertEquals((await loadRmmInputs(opts)).bsm.DM_2TeV.n, 2);
+  // Another topology (T2N2, the committed fixture's) is refused with the layout it needs.
+  await writeRmmFile(`${g}/SM.root`, rmmCells(), { maxTypes: 2, maxNumber: 2 });
+  await assertRejects(() => loadRmmInputs(opts), DataSourceError, /5x5.*T5N10 layout \(51x51/);
+  // Names.
+  const m = (s: string, f: string) => paper4RmmFileSpec(s).matches(f);
+  assert(m("SM", "SM.root") && m("SM", "rmm13_SM_part2.root") && m("SM", "sm-001.root"));
+  assert(!m("SM", "SMALL.root") && !m("SM", "SM.h5"));
+  assert(m("Zprime_1TeV", "Zprime_1TeV.root") && m("Zprime_1TeV", "rmm13_Zprime_1.0TeV.root"));
+  assert(!m("Zprime_1TeV", "Zprime_1.5TeV.root") && !m("Zprime_1TeV", "Zprime_10TeV.root"));
+  assert(m("Zprime_1.5TeV", "zprime_1p5TeV_v2.root") && !m("Wprime_1.5TeV", "Zprime_1.5TeV.root"));
+  assert(m("Hplus_0.5TeV", "Hplus_0.5TeV.root"));
+  let err = "";
+  try {
+    paper4RmmFileSpec("Graviton_2TeV");
+  } catch (x) {
+    err = (x as Error).message;
+  }
+  assert(/no paper-4 RMM file pattern for "Graviton_2TeV"/.test(err), err);
+});
+
+Deno.test("simulation RMM: the datasets of loadOrGenerateRmmDataset, tagged simulation", async () => {
+  const cache = new ParquetCache({ dir: `${tmp}/cache-rmm`, log: () => {} });
+  const sim = { cache, workers: 0 };
+  const inp = await loadRmmInputs({
+    source: "simulation",
+    sm: 3,
+    bsm: 2,
+    hplus: 2,
+    models: ["Zprime"],
+    masses: [2],
+    seed: 5,
+    sim,
+  });
+  assertEquals(inp.source, "simulation");
+  const pairs = [
+    [inp.sm, "rmm13_SM", 3],
+    [inp.bsm.Zprime_2TeV, "rmm13_Zprime_2TeV", 2],
+    [inp.hplus, "rmm13_Hplus_0.5TeV", 2],
+  ] as const;
+  for (const [mine, name, events] of pairs) {
+    const before = await loadOrGenerateRmmDataset(name, { events, seed: 5, ...sim });
+    assert(before.fromCache, `${name}: same cache entry as the notebook's previous call`);
+    assertEquals([mine.source, mine.name, mine.origin, mine.n], [
+      "simulation",
+      name,
+      before.paths.events,
+      events,
+    ]);
+    assertEquals(mine.dataset?.spec.name, name);
+    assertEquals(Object.keys(mine.events), Object.keys(before.events));
+    for (const c of ["mjj", "mbb", "weight", "nCells"] as const) {
+      assertEquals(Array.from(mine.events[c]!), Array.from(before.events[c]), `${name} ${c}`);
+    }
+    assertEquals(Array.from(mine.events.process!), before.events.process);
+    assertEquals(
+      Array.from(rmmInputRows(mine).data),
+      Array.from(rmmDenseRows(before).data),
+      `${name} dense rows`,
+    );
+    // The mass cells give the simulation's mjj / mbb.
+    const d = rmmDenseRows(before);
+    const pm = rmmPairMasses(d.data, d.rows);
+    for (let i = 0; i < events; i++) {
+      assertClose(pm.mjj[i], before.events.mjj[i], 1e-3, `${name} mjj from cells`);
+      assertClose(pm.mbb[i], before.events.mbb[i], 1e-3, `${name} mbb from cells`);
+    }
+  }
 });
