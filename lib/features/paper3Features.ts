@@ -39,6 +39,7 @@
  * the trigger muon: the multiplicity with the muon's own jet removed), `weight`, and truth
  * columns `truth_*` for labels and validation only (never inputs).
  */
+import { writeTruthColumns } from "./truthColumns.ts";
 import { mass as massOf } from "../physics/fourVector.ts";
 import { metComponents, type MetProjection, transverseMassLepMet } from "../reco/missingEt.ts";
 import type { OpenDataRecoEvent } from "../reco/openDataReco.ts";
@@ -259,24 +260,6 @@ export function appendPaper3Row(
   d[C.weight][row] = weight;
 
   // Truth (labels and validation only).
-  const t = ev.truth;
-  d[C.truth_nPileup][row] = t.nPileup;
-  d[C.truth_nLep][row] = t.nLep;
-  let lead = -1;
-  for (let i = 0; i < t.nLep; i++) if (lead < 0 || t.lepPt[i] > t.lepPt[lead]) lead = i;
-  d[C.truth_lep1Pdg][row] = lead >= 0 ? t.lepPdg[lead] : 0;
-  d[C.truth_lep1Pt][row] = lead >= 0 ? t.lepPt[lead] : 0;
-  d[C.truth_invisiblePt][row] = Math.sqrt(
-    t.invisiblePx * t.invisiblePx + t.invisiblePy * t.invisiblePy,
-  );
-  let nB = 0, nC = 0;
-  for (let h = 0; h < t.nHf; h++) {
-    if (t.hfFlavour[h] === 5) nB++;
-    else if (t.hfFlavour[h] === 4) nC++;
-  }
-  d[C.truth_nB][row] = nB;
-  d[C.truth_nC][row] = nC;
-  d[C.truth_generatorTrials][row] = t.generatorTrials;
-  d[C.truth_hardScale][row] = t.hardScale;
+  writeTruthColumns(d, C, row, ev.truth);
   return row;
 }
