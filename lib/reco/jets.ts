@@ -16,7 +16,7 @@
  *   counts them separately (otherwise a lepton would enter ST twice: as itself and inside
  *   a jet). Non-isolated leptons (heavy-flavour decays) stay in their jets.
  */
-import { clusterAntiKt } from "../physics/antikt.ts";
+import { clusterAntiKt, type JetCollection } from "../physics/antikt.ts";
 import { mass as massOf } from "../physics/fourVector.ts";
 import { PF, type PfCandidates } from "../sim/event.ts";
 import type { LeptonList } from "./leptons.ts";
@@ -264,9 +264,25 @@ export function buildJets(
     mask,
     inputPhi: kin.phi,
   });
+  return insertCorrectedJets(jets, rho * area, 1, cfg, out);
+}
+
+/**
+ * Insert the clustered `jets` into `out` after the offset correction and an energy scale:
+ * each four-momentum is multiplied by max(0, 1 - offset / raw pT) (offset = rho x jet area,
+ * GeV; 0 for none) times `scale`, and kept when the corrected pT > cfg.ptMin (GeV) and
+ * |eta| < cfg.absEtaMax.
+ */
+export function insertCorrectedJets(
+  jets: JetCollection,
+  offset: number,
+  scale: number,
+  cfg: Readonly<{ ptMin: number; absEtaMax: number }>,
+  out: JetList,
+): JetList {
   for (let j = 0; j < jets.n; j++) {
     const rawPt = jets.pt[j];
-    const f = rho > 0 ? Math.max(0, 1 - (rho * area) / rawPt) : 1;
+    const f = (offset > 0 ? Math.max(0, 1 - offset / rawPt) : 1) * scale;
     const pt = rawPt * f;
     if (!(pt > cfg.ptMin && Math.abs(jets.eta[j]) < cfg.absEtaMax)) continue;
     const px = jets.px[j] * f, py = jets.py[j] * f, pz = jets.pz[j] * f, e = jets.e[j] * f;

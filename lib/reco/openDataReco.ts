@@ -34,11 +34,10 @@
  */
 import { hasTriggerLepton } from "./triggerPrecheck.ts";
 import { clusterAntiKt } from "../physics/antikt.ts";
-import { mass as massOf } from "../physics/fourVector.ts";
 import type { Rng } from "../random/rng.ts";
 import type { PfCandidates, SimEvent } from "../sim/event.ts";
 import { applyBTagging, BTAG_MEDIUM, type BTagConfig } from "./btag.ts";
-import { JetInputs, JetList, medianPatchRho } from "./jets.ts";
+import { insertCorrectedJets, JetInputs, JetList, medianPatchRho } from "./jets.ts";
 import { findLeptons, type LeptonConfig, LeptonList, LEPTONS_13TEV } from "./leptons.ts";
 import { computeMissingEt, type Met, newMet } from "./missingEt.ts";
 import { PfKinematics } from "./pfKinematics.ts";
@@ -123,26 +122,7 @@ export function buildOpenDataJets(
   // The corrections only lower pT when jes <= 1; otherwise raw jets down to ptMin / jes count.
   const rawMin = jes > 1 ? cfg.ptMin / jes : cfg.ptMin;
   const jets = clusterAntiKt(pf.px, pf.py, pf.pz, pf.e, pf.n, { R: cfg.R, ptMin: rawMin });
-  for (let j = 0; j < jets.n; j++) {
-    const rawPt = jets.pt[j];
-    const f = (rho > 0 ? Math.max(0, 1 - (rho * area) / rawPt) : 1) * jes;
-    const pt = rawPt * f;
-    if (!(pt > cfg.ptMin && Math.abs(jets.eta[j]) < cfg.absEtaMax)) continue;
-    const px = jets.px[j] * f, py = jets.py[j] * f, pz = jets.pz[j] * f, e = jets.e[j] * f;
-    out.insert(
-      px,
-      py,
-      pz,
-      e,
-      pt,
-      jets.eta[j],
-      jets.phi[j],
-      massOf(px, py, pz, e),
-      rawPt,
-      jets.constituentOffsets[j + 1] - jets.constituentOffsets[j],
-    );
-  }
-  return out;
+  return insertCorrectedJets(jets, rho * area, jes, cfg, out);
 }
 
 /** Reconstruction and selection settings of the 8 TeV single-muon stream. */
