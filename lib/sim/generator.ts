@@ -88,7 +88,7 @@
  * scratch buffer (one per worker/isolate); `out` is filled in place.
  */
 import type { Rng } from "../random/rng.ts";
-import { type PfCandidates, resetTruth, type SimEvent } from "./event.ts";
+import { type PfCandidates, resetTruth, type SimEvent, type TruthSummary } from "./event.ts";
 import {
   B_MODE,
   C_MODE,
@@ -382,16 +382,7 @@ export function generateEvent(
     !couldTrigger(gen, cfg.untriggerablePtMin ?? 20, cfg.untriggerableIsoMax ?? 0.6)
   ) {
     // Neutrinos still give the invisible pT.
-    let ix = 0, iy = 0;
-    for (let i = 0; i < gen.n; i++) {
-      const a = gen.pdg[i] < 0 ? -gen.pdg[i] : gen.pdg[i];
-      if (gen.status[i] === STATUS.final && (a === 12 || a === 14 || a === 16)) {
-        ix += gen.px[i];
-        iy += gen.py[i];
-      }
-    }
-    t.invisiblePx = ix;
-    t.invisiblePy = iy;
+    setInvisibleFromNeutrinos(gen, t);
     t.detectorSimulated = false;
     return;
   }
@@ -407,6 +398,23 @@ export function generateEvent(
   }
   addUnderlyingEventAndPileup(pf, rng, t.nPileup, sqrtS);
   t.detectorSimulated = true;
+}
+
+/**
+ * Set the truth's invisible transverse momentum (GeV) to the sum over the final neutrinos of
+ * `gen`: used when an event stops before the detector, which otherwise provides it.
+ */
+export function setInvisibleFromNeutrinos(gen: GenParticles, t: TruthSummary): void {
+  let ix = 0, iy = 0;
+  for (let i = 0; i < gen.n; i++) {
+    const a = gen.pdg[i] < 0 ? -gen.pdg[i] : gen.pdg[i];
+    if (gen.status[i] === STATUS.final && (a === 12 || a === 14 || a === 16)) {
+      ix += gen.px[i];
+      iy += gen.py[i];
+    }
+  }
+  t.invisiblePx = ix;
+  t.invisiblePy = iy;
 }
 
 /**

@@ -51,7 +51,7 @@ import { BR_W, MASS, PDG, WIDTH } from "./constants.ts";
 import { clearHfPlan, decayBosonToFermions, decayShortLived, decayW, W_MODE } from "./decays.ts";
 import { detectorResponse, INVISIBLE } from "./detector.ts";
 import { resetTruth, type SimEvent } from "./event.ts";
-import { fillTruthLists, leadingLeptonPt } from "./generator.ts";
+import { fillTruthLists, leadingLeptonPt, setInvisibleFromNeutrinos } from "./generator.ts";
 import {
   decayTaus,
   DY_PT,
@@ -415,16 +415,7 @@ export function generateVJetsEvent(
       cfg.muonTriggerIsoMax ?? 0.3,
     )
   ) {
-    let ix = 0, iy = 0;
-    for (let i = 0; i < gen.n; i++) {
-      const a = gen.pdg[i] < 0 ? -gen.pdg[i] : gen.pdg[i];
-      if (gen.status[i] === STATUS.final && (a === 12 || a === 14 || a === 16)) {
-        ix += gen.px[i];
-        iy += gen.py[i];
-      }
-    }
-    t.invisiblePx = ix;
-    t.invisiblePy = iy;
+    setInvisibleFromNeutrinos(gen, t);
     t.detectorSimulated = false;
     return;
   }
