@@ -25,12 +25,13 @@
  *   stitched to a dedicated weighted QCD sample (pT-hat > 60 GeV, hard b; lib/data/rmmSlices.ts),
  *   so it rests on >= 20 SM events, and the weighted slice reproduces the inclusive rows of its
  *   phase space (cross-section ratio; ci: 0.91 +- 0.10).
- * Known gap (ignored test, kept visible): the RISE of the H+ S/B in m_bb > 500 GeV after the
- * cut. With the dedicated sample B is measured (ci: 28 SM events before, 26 after), and the S/B
- * does not rise: ~93 % of both the H+ and the SM events with m_bb > 500 GeV pass the cut
- * (ci: S/B 1.32e-3 +- 0.36e-3 before, 1.31e-3 +- 0.37e-3 after, ratio 1.00 +- 0.08). Our SM
- * events at m_bb > 500 GeV (QCD b b-bar with a fake lepton) are themselves outliers of the
- * autoencoder, so the cut does not separate them from H+ there.
+ * - the H+ S/B in m_bb > 500 GeV rises after the cut (paper 4 fig. 6: "the selection cut can
+ *   significantly increase the signal-over-background ratio"), by more than one standard error
+ *   of the gain. The autoencoder is trained with the paper's composition (1 % H+ among the SM
+ *   training rows) and the cut keeps 1 % of the SM (notebook section 6). The bound is one
+ *   standard error because B rests on 28 SM events of the dedicated sample at ci (gain
+ *   1.26 +- 0.17); at default (67 events) the gain is 1.30 +- 0.11. With 10 % of the H+ sample
+ *   in the training (8-14 % of its rows) the gain was 1.00 +- 0.08 at ci.
  */
 import { readKeyFigures } from "../lib/repro/keyFigures.ts";
 import { assert, assertInRange } from "./helpers.ts";
@@ -136,11 +137,11 @@ Deno.test("H+ (0.5 TeV): B in m_bb > 500 GeV measured with the stitched high-mas
   assert(value("hplus_sb_before") > 0 && value("hplus_sb_after") > 0, "S/B not measured");
 });
 
-Deno.test({
-  name:
-    "H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut (KNOWN GAP: measured, ratio 1.00 +- 0.08 at ci)",
-  ignore: true,
-  fn: () => {
-    assert(value("hplus_sb_after") > value("hplus_sb_before"), "S/B should rise after the cut");
-  },
+Deno.test("H+ (0.5 TeV): S/B in m_bb > 500 GeV rises after the cut", () => {
+  const before = value("hplus_sb_before"), after = value("hplus_sb_after");
+  assert(after > before, `S/B should rise after the cut: ${before} -> ${after}`);
+  const gain = value("hplus_sb_gain"), err = value("hplus_sb_gain_error");
+  // The gain is S/B after / before = eff(H+) / eff(SM) in the region; consistent with the two S/B.
+  assertInRange(gain, 0.999 * (after / before), 1.001 * (after / before), "gain vs the two S/B");
+  assert(err > 0 && gain - 1 > err, `gain ${gain} +- ${err}: not above 1 by one standard error`);
 });
