@@ -16,9 +16,11 @@
  *   the heavy resonances furthest from the SM). This needs paper 4's [0, 1] input scaling
  *   (lib/models/ae/denseAe.ts `PAPER4_RMM_INPUT`): with the raw RMM the ci AUC at 3 TeV was
  *   0.79-0.87, the rapidity cells making up ~97 % of the loss;
- * - the background-only 5-parameter dijet fit of m_jj in the outlier region ln(Loss) > C
- *   describes the spectrum (chi2/ndf in [0.5, 2]) with no three adjacent bins with pulls
- *   beyond 2 of the same sign (paper 4 fig. 3: no spurious bumps);
+ * - the background-only 5-parameter dijet fits of m_jj and m_bb in the outlier region
+ *   ln(Loss) > C describe the spectra (chi2/ndf in [0.5, 2]; for a correct model chi2/ndf has
+ *   a standard deviation sqrt(2 / ndf) ~ 0.4-0.6 for ndf 6-15) with no three adjacent bins
+ *   with pulls beyond 2 of the same sign (paper 4 fig. 3: no spurious bumps); m_bb on the
+ *   dedicated b-enriched QCD sample when the inclusive outliers hold too few b-jet pairs;
  * - the four-momentum inputs are less stable over repeated trainings than the RMM (paper 4
  *   section 4): the spread of the SM ln(Loss) peak height is larger.
  * - the H+ S/B in m_bb > 500 GeV is measurable: B comes from the inclusive SM application rows
@@ -96,11 +98,11 @@ Deno.test("Z'/W' at >= 3 TeV: AUC > 0.9 (issue 7; paper 4 fig. 2)", () => {
   }
 });
 
-Deno.test("outlier-region m_jj: dijet fit chi2/ndf in [0.5, 2], no run of 3 same-sign pulls > 2", () => {
-  assertInRange(value("outlier_fit_chi2_ndf_mjj"), 0.5, 2, "chi2/ndf of the 5-parameter fit");
-  if (figures["outlier_fit_chi2_ndf_mbb"] !== undefined) {
-    assertInRange(value("outlier_fit_chi2_ndf_mbb"), 0.5, 2, "chi2/ndf of the m_bb fit");
-  }
+// m_bb: at ci the inclusive SM outliers hold ~13 events with two b jets, so the notebook fits
+// the outliers of the dedicated b-enriched QCD sample (ci: 181 events in the fit range).
+Deno.test("outlier-region m_jj and m_bb: dijet fits chi2/ndf in [0.5, 2], no run of 3 same-sign pulls > 2", () => {
+  assertInRange(value("outlier_fit_chi2_ndf_mjj"), 0.5, 2, "chi2/ndf of the m_jj fit");
+  assertInRange(value("outlier_fit_chi2_ndf_mbb"), 0.5, 2, "chi2/ndf of the m_bb fit");
   assert(value("outlier_max_same_sign_pull_run") < 3, "three adjacent same-sign pulls beyond 2");
   assert(value("outlier_sm_events") >= 200, "the outlier sample should hold a few hundred events");
 });

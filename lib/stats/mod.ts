@@ -16,3 +16,4 @@ export * from "./dijetFit.ts";
 export * from "./significance.ts";
 export * from "./ftest.ts";
 export * from "./pullRuns.ts";
+export * from "./outlierSpectrumFit.ts";
