@@ -76,7 +76,7 @@ Deno.test("BSM median ln(Loss) rises with the resonance mass (Z', W')", () => {
 Deno.test("Z'/W' separation from the SM grows with the resonance mass", () => {
   // Physics expectation: heavier resonances put more energy into fewer, harder objects, far
   // from the SM bulk of the RMM, so the AUC rises with mass (paper 4 fig. 2). The issue's
-  // AUC > 0.9 at >= 3 TeV is the ignored known-gap test below.
+  // AUC > 0.9 at >= 3 TeV is the next test.
   for (const model of ["Zprime", "Wprime"]) {
     const masses = massesOf(model);
     assert(masses.length >= 2, `${model}: fewer than two masses`);
