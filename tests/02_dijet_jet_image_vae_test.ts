@@ -34,8 +34,8 @@ Deno.test("W and top jet soft-drop mass peaks within 10 GeV of 80 and 173 GeV", 
 });
 
 // KNOWN GAP (issue #6 open): a converged VAE (validation loss levelled off: ci 30 epochs of
-// 3000 jets, default 10 epochs of 9000 jets) gives AUC ~0.64 for G -> WW 3.5 TeV (min
-// strategy); the 0.71 of the earlier 10-epoch ci model came from an under-trained VAE scoring
+// 3000 jets; default trained until early stopping, 37 epochs of 9000 jets) gives AUC ~0.64
+// for G -> WW 3.5 TeV (min strategy; 0.67 for the sum); the 0.71 of the earlier 10-epoch ci model came from an under-trained VAE scoring
 // how peaked an image is. The limit is the simulated W-jet substructure at pT ~1.7 TeV: against
 // QCD jets of the same pT, tau21 alone reaches only AUC ~0.64 (the W soft-drop mass window
 // 0.84), and a PCA reconstruction error of the same pT-normalised images 0.55-0.62. Kept as an
