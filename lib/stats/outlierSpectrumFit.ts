@@ -17,6 +17,7 @@
  * The counts are unweighted: the spectrum must be of events of equal weight (one sample), so
  * that they are Poisson. Masses <= 0 (no such pair in the event) are ignored. Units: GeV.
  */
+import { histogramCounts } from "./bumpHunt.ts";
 import { type DijetFitResult, fitDijet } from "./dijetFit.ts";
 import { logEdges } from "./histogram.ts";
 import { type PullRunSummary, pullRunSummary } from "./pullRuns.ts";
@@ -46,20 +47,6 @@ export interface OutlierSpectrumFit {
   runs: PullRunSummary;
 }
 
-/** Log-spaced histogram of the sorted values in [lo, hi). */
-function histogram(sorted: Float64Array, edges: Float64Array): Float64Array {
-  const nBins = edges.length - 1;
-  const counts = new Float64Array(nBins);
-  let k = 0;
-  for (const v of sorted) {
-    if (v < edges[0]) continue;
-    while (k < nBins && v >= edges[k + 1]) k++;
-    if (k >= nBins) break;
-    counts[k]++;
-  }
-  return counts;
-}
-
 const binCount = (n: number) => Math.max(8, Math.min(25, Math.round(Math.sqrt(n))));
 
 /**
@@ -83,7 +70,7 @@ export function fitOutlierSpectrum(
   let lo = Math.max(20, q01);
   if (start === "peak") {
     const scan = logEdges(q01, hi, binCount(sorted.length));
-    const c = histogram(sorted, scan);
+    const c = histogramCounts(sorted, scan);
     let best = 0;
     for (let k = 1; k < c.length; k++) {
       if (c[k] / (scan[k + 1] - scan[k]) > c[best] / (scan[best + 1] - scan[best])) best = k;
@@ -95,7 +82,7 @@ export function fitOutlierSpectrum(
   for (const v of sorted) if (v >= lo && v < hi) inRange++;
   if (inRange < minEvents) return null;
   const edges = logEdges(lo, hi, binCount(start === "peak" ? inRange : sorted.length));
-  const counts = histogram(sorted, edges);
+  const counts = histogramCounts(sorted, edges);
   const fit = fitDijet(edges, counts, { nParams: 5 });
   return {
     edges,
