@@ -98,7 +98,7 @@ export interface Mu8Tune {
  * simulation. "mc" (the known-SM simulation) differs by (i) a jet energy scale 3 % lower,
  * the order of the 2012 CMS jet energy scale uncertainty at 30-100 GeV before residual
  * corrections (2-4 %, CMS JINST 12 (2017) P02014), and (ii) 5 % more extra-jet activity
- * (berendsRatio 0.38 -> 0.40), within the spread of the V + jets generators compared to the
+ * (berendsRatio 0.44 -> 0.46), within the spread of the V + jets generators compared to the
  * 8 TeV W + jets multiplicities (CMS PRD 95 (2017) 052002). Paper 3 section 4 notes that the
  * simulation was not corrected to data ("we couldn't apply the many energy scale and
  * resolution corrections"), so a small data / simulation difference is part of the setup.
@@ -112,9 +112,9 @@ export const MU8_TUNES: Readonly<Record<"data" | "mc", Readonly<Mu8Tune>>> = Obj
   }),
   mc: Object.freeze({
     name: "mc",
-    description: "known-SM simulation: jet energy scale 0.97, V + jets Berends ratio 0.40 " +
-      "instead of 0.38",
-    vjets: Object.freeze({ ...VJETS_DEFAULTS, berendsRatio: 0.4 }),
+    description: "known-SM simulation: jet energy scale 0.97, V + jets Berends ratio 0.46 " +
+      "instead of 0.44",
+    vjets: Object.freeze({ ...VJETS_DEFAULTS, berendsRatio: 0.46 }),
     jetEnergyScale: 0.97,
   }),
 });

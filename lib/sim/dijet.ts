@@ -80,7 +80,7 @@ import { pushPtYPhiM } from "./kinematics.ts";
 import { GenParticles, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { showerAndHadronize } from "./shower.ts";
+import { beamThetaMax, showerAndHadronize } from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -330,8 +330,8 @@ function hardQcd(
     Math.tanh(yStar),
     TWO_PI * rng.uniform(),
   );
-  gen.thetaMax[i1] = 1.0;
-  gen.thetaMax[i1 + 1] = 1.0;
+  gen.thetaMax[i1] = beamThetaMax(gen, i1);
+  gen.thetaMax[i1 + 1] = beamThetaMax(gen, i1 + 1);
   pushIsrEmissions(gen, rng, yb, ISR_QUARK_FRACTION, PAIR_ISR.yMax);
   DIJET_TRUTH.hardMass = m;
   DIJET_TRUTH.yBoost = yb;

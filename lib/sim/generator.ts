@@ -145,7 +145,7 @@ export const PROCESS_NAMES: readonly ProcessName[] = [
 ];
 
 /** Version tag of the simulation: bump when generated events change (cache keys). */
-export const SIM_VERSION = "lib/sim 3";
+export const SIM_VERSION = "lib/sim 4";
 
 /** Generator settings. */
 export interface GeneratorConfig {

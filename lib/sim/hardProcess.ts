@@ -27,6 +27,7 @@ import {
 } from "./decays.ts";
 import { BOOSTED, boostToRestFrameOf, boostVec, pushPtYPhiM, twoBodyP } from "./kinematics.ts";
 import { type GenParticles, ORIGIN, STATUS } from "./particles.ts";
+import { beamThetaMax } from "./shower.ts";
 
 const TWO_PI = 2 * Math.PI;
 
@@ -197,7 +198,7 @@ function pushIsr(
     pdg = rng.uniform() < 0.5 ? f : -f;
   }
   const i = gen.push(px, py, pt * Math.sinh(y), pt * Math.cosh(y), 0, pdg, STATUS.parton, -1, 0);
-  gen.thetaMax[i] = 1.0;
+  gen.thetaMax[i] = beamThetaMax(gen, i);
 }
 
 /** Set up a colour-singlet resonance with (m, pT from a recoil spectrum, y, phi) + ISR. */
@@ -458,7 +459,7 @@ export function pushIsrEmissions(
       -1,
       0,
     );
-    gen.thetaMax[i] = 1.0;
+    gen.thetaMax[i] = beamThetaMax(gen, i);
   }
 }
 
@@ -653,7 +654,7 @@ export function pushQcdParton(gen: GenParticles, which: 0 | 1): number {
   const m = ap === PDG.b ? MASS.b : ap === PDG.c ? MASS.c : 0;
   const mt = Math.sqrt(pt * pt + m * m);
   const i = gen.push(px, py, mt * Math.sinh(y), mt * Math.cosh(y), m, pdg, STATUS.parton, -1, 0);
-  gen.thetaMax[i] = 1.0;
+  gen.thetaMax[i] = beamThetaMax(gen, i);
   return i;
 }
 
@@ -988,7 +989,7 @@ function pushVbfScalar(
     // Valence u or d quark (the VBF initial state is dominated by valence quarks).
     const q = rng.uniform() < 0.6 ? PDG.u : PDG.d;
     const i = gen.push(px, py, pt * Math.sinh(y), pt * Math.cosh(y), 0, q, STATUS.parton, -1, 0);
-    gen.thetaMax[i] = 1.0;
+    gen.thetaMax[i] = beamThetaMax(gen, i);
   }
   return ih;
 }

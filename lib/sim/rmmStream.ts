@@ -115,7 +115,7 @@ import { pushPtYPhiM, twoBodyP } from "./kinematics.ts";
 import { GenParticles, ORIGIN, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { shower, showerAndHadronize } from "./shower.ts";
+import { beamThetaMax, shower, showerAndHadronize } from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -1052,7 +1052,7 @@ function hardHiggs(gen: GenParticles, rng: SimRandom, sqrtS: number): number {
       const yq = Math.max(-4.7, Math.min(4.7, yH + (k === 0 ? 0.5 : -0.5) * dy));
       const f = 1 + Math.floor(rng.uniform() * 2);
       const iq = pushPtYPhiM(gen, pt, yq, phi, 0, f, STATUS.parton, -1, 0);
-      gen.thetaMax[iq] = 1.0;
+      gen.thetaMax[iq] = beamThetaMax(gen, iq);
       sx += gen.px[iq];
       sy += gen.py[iq];
     }

@@ -4,8 +4,8 @@
  * Nucl. Phys. B310 (1988) 461; Ellis, Stirling & Webber, "QCD and collider physics", ch. 5).
  *
  * Each parton of status `parton` with energy E and maximal opening angle theta_max (set by
- * whoever created it: the opening angle to its colour partner, or 1 rad for partons
- * connected to the beams) emits with the density
+ * whoever created it: the opening angle to its colour partner; for partons connected to the
+ * beams the angle to the beam axis, at most 1 rad, {@link beamThetaMax}) emits with the density
  *
  *   dP = alpha_s(kT) / (2 pi) dtheta^2 / theta^2 P(z) dz,   kT = z (1 - z) E theta,
  *
@@ -61,6 +61,25 @@ export const SHOWER_DEFAULTS: Readonly<ShowerParams> = Object.freeze({
   alphaSMz: 0.13,
   nfSplit: 3,
 });
+
+/** Largest first opening angle (rad) of a parton colour-connected to the beams. */
+export const BEAM_THETA_MAX = 1.0;
+
+/**
+ * theta_max of parton i of `gen` when its colour partner is an incoming parton (initial-state
+ * emissions, the outgoing partons of QCD 2 -> 2 and of V + jets, VBF tag quarks): the angle to
+ * the beam axis, along which the partner flies (angular ordering: the first emission stays
+ * inside the cone of the colour partner, Marchesini & Webber 1988), capped at
+ * {@link BEAM_THETA_MAX}. Since E sin(theta_beam) = pT, the first emission of a forward parton
+ * has kT <= E theta / 4 ~ pT / 4, of the order of the hard scale. (lib/sim 3 used 1 rad for
+ * every such parton: a 50 GeV parton at y = 4 (E = 1.4 TeV) could emit 340 GeV of kT at
+ * 1 rad into the central detector, and 8 TeV W + jets events reached HT > sqrt(s).)
+ */
+export function beamThetaMax(gen: GenParticles, i: number): number {
+  const px = gen.px[i], py = gen.py[i], pz = gen.pz[i];
+  const t = Math.atan2(Math.sqrt(px * px + py * py), Math.abs(pz));
+  return t < BEAM_THETA_MAX ? t : BEAM_THETA_MAX;
+}
 
 const CF = 4 / 3;
 const CA = 3;
