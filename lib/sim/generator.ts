@@ -36,9 +36,11 @@
  * leptonic decays. This reading reproduces paper 1 Table 1 (W 55.6 %, tt 37 %, h0 -> tau tau
  * 9 %); counting the tau itself would give W ~78 % and h0 ~60 %.
  *
- * Measured with this version (SIM_VERSION "lib/sim 3"; seeded samples of 10000 selected
- * events, pileup 20, reconstruction and selection of lib/reco; paper 1 Table 1 in
- * brackets), acceptance / trigger efficiency: W 52 % (55.6) / 70 % (68); QCD 0.092 % (0.08)
+ * Measured with SIM_VERSION "lib/sim 3" (seeded samples of 10000 selected events, pileup 20,
+ * reconstruction and selection of lib/reco; paper 1 Table 1 in brackets; "lib/sim 4" changed
+ * only the shower of forward beam-connected partons, lib/sim/shower.ts `beamThetaMax`: its
+ * values are the `acceptance_*` and `trigger_efficiency_*` key figures of notebook 00),
+ * acceptance / trigger efficiency: W 52 % (55.6) / 70 % (68); QCD 0.092 % (0.08)
  * / 8.9 % (9.6); Z 22 % (16) / 76 % (77); tt 40 % (37) / 60 % (49); A -> 4l 16 % (5) / 58 %
  * (98); LQ 18 % (19) / 56 % (62); h0 -> tau tau 7.6 % (9) / 65 % (70); h+ -> tau nu 18 %
  * (18) / 66 % (69). (lib/sim 2, before the BSM production below: A -> 4l 19 / 57 %, LQ

@@ -33,8 +33,8 @@
  * ~5 % of the QCD attempts reach hadronisation. Counting a b / c parton as a possible
  * (heavy-flavour) lepton (`prefilterHeavyQuarks`) changes nothing measurable: heavy-flavour
  * leptons essentially never carry 90 % of the dR < 0.2 cone energy. A cut on the hard process
- * alone (before the shower) is NOT safe: wide-angle emissions off forward partons
- * (theta_max = 1 rad) make much of the third jet of QCD events.
+ * alone (before the shower) is NOT safe: final-state emissions make part of the third jet of
+ * QCD events (with lib/sim 3, where forward partons showered into 1 rad, much of it).
  *
  * Hard processes (GeV; sources next to each constant):
  * - QCD 2 -> 2: lib/sim/hardProcess.ts's model (pT-hat > 30 GeV, sigma = 1.6e5 nb, all

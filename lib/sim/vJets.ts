@@ -21,7 +21,8 @@
  *   (xT = 2 pT / sqrt(s)), a rapidity y(V) + N(0, yJetSigma) and a uniform azimuth; it is a
  *   light quark with probability quarkFraction (q g -> V q dominates V + jet at the LHC),
  *   with a charm share for W (s g -> W c) and charm / bottom shares for Z (c g, b g -> Z Q),
- *   else a gluon; all get theta_max = 1 rad for the final-state shower;
+ *   else a gluon; all get theta_max = their angle to the beam (at most 1 rad) for the
+ *   final-state shower;
  * - below ptGen, the unresolved radiation is the existing soft recoil spectrum
  *   ({@link DY_PT}, truncated at ptGen) carried by one soft parton, as in lib/sim;
  * - the boson recoils against the vector sum of all partons (so its pT grows with the jets);
