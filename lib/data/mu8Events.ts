@@ -257,6 +257,8 @@ export function generateMu8Event(
       applyGeneratorFilter: true,
       filterLeptonPtMin: g.filterLeptonPtMin,
       skipUntriggerable: true,
+      // As the W / Z + jets of the stream (lib/sim/shower.ts BeamShowerAngle).
+      beamShowerAngle: "beam",
     };
     generateEvent("ttbar", rng, out, cfg);
     return;

@@ -80,7 +80,7 @@ import { pushPtYPhiM } from "./kinematics.ts";
 import { GenParticles, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { beamThetaMax, showerAndHadronize } from "./shower.ts";
+import { beamThetaMax, setBeamShowerAngle, showerAndHadronize } from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -484,6 +484,9 @@ export function generateDijetEvent(
   cfg: Readonly<DijetGeneratorConfig> = DIJET13_GENERATOR,
 ): void {
   checkConfig(proc, cfg);
+  // The 1 rad convention of lib/sim 3 (lib/sim/shower.ts BeamShowerAngle: the dijet tune
+  // rests on it).
+  setBeamShowerAngle("fixed");
   FAST.reseed(callerRng);
   const rng = FAST;
   const gen = GEN;

@@ -38,9 +38,8 @@
  *
  * Measured with SIM_VERSION "lib/sim 3" (seeded samples of 10000 selected events, pileup 20,
  * reconstruction and selection of lib/reco; paper 1 Table 1 in brackets; "lib/sim 4" changed
- * only the shower of forward beam-connected partons, lib/sim/shower.ts `beamThetaMax`: its
- * values are the `acceptance_*` and `trigger_efficiency_*` key figures of notebook 00),
- * acceptance / trigger efficiency: W 52 % (55.6) / 70 % (68); QCD 0.092 % (0.08)
+ * only the 8 TeV single-muon stream, see lib/sim/shower.ts `BeamShowerAngle`), acceptance /
+ * trigger efficiency: W 52 % (55.6) / 70 % (68); QCD 0.092 % (0.08)
  * / 8.9 % (9.6); Z 22 % (16) / 76 % (77); tt 40 % (37) / 60 % (49); A -> 4l 16 % (5) / 58 %
  * (98); LQ 18 % (19) / 56 % (62); h0 -> tau tau 7.6 % (9) / 65 % (70); h+ -> tau nu 18 %
  * (18) / 66 % (69). (lib/sim 2, before the BSM production below: A -> 4l 19 / 57 %, LQ
@@ -120,7 +119,12 @@ import { GenParticles, ORIGIN, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { hadronizeHeavyQuarkOnly } from "./hadronization.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { showerAndHadronize, showerLine } from "./shower.ts";
+import {
+  type BeamShowerAngle,
+  setBeamShowerAngle,
+  showerAndHadronize,
+  showerLine,
+} from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 /** The processes of the 13 TeV single-lepton stream (paper 1 sample names). */
@@ -179,6 +183,12 @@ export interface GeneratorConfig {
   untriggerablePtMin?: number;
   /** Isolation margin of {@link skipUntriggerable} (default 0.6 = 0.45 + resolution margin). */
   untriggerableIsoMax?: number;
+  /**
+   * First opening angle of beam-connected partons (lib/sim/shower.ts `BeamShowerAngle`):
+   * default "fixed" (1 rad, the convention the 13 TeV tunes rest on); the 8 TeV single-muon
+   * stream uses "beam".
+   */
+  beamShowerAngle?: BeamShowerAngle;
 }
 
 /**
@@ -284,6 +294,7 @@ export function generateEvent(
   hardEventVeto?: HardEventVeto,
 ): void {
   checkConfig(process, cfg);
+  setBeamShowerAngle(cfg.beamShowerAngle ?? "fixed");
   FAST.reseed(callerRng);
   const rng = FAST;
   const applyFilter = cfg.applyGeneratorFilter !== false;

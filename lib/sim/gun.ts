@@ -15,7 +15,7 @@ const FAST = new FastRng();
 /**
  * Fill `gen` (reset first) with the hadrons of one parton `pdg` (21 gluon, 1-5 quarks) of
  * transverse momentum `pt` (GeV) at pseudorapidity `eta` and azimuth `phi`, with the
- * shower's maximal angle `thetaMax` (rad; default 1, as for central partons connected to the
+ * shower's maximal angle `thetaMax` (rad; default 1, as for partons connected to the
  * beams). The first entry is the parton itself. Draws are seeded from `rng`. `params` lets
  * validation studies vary the shower settings.
  */

@@ -153,7 +153,7 @@ export function pushPair(
  * plus a Gaussian of width 1.6 (ISR is emitted close to the beams' rapidity span, our
  * choice). `quarkFraction` is the probability that an ISR parton is a (light) quark (W/Z +
  * jet at the LHC is dominated by q g -> V q, ~70-80 %; ttbar + jet by g g -> tt g).
- * Partons get status parton and theta_max = the angle to the beam, at most 1 rad.
+ * Partons get status parton and theta_max = {@link beamThetaMax}.
  */
 export function addIsrPartons(
   gen: GenParticles,
@@ -338,17 +338,18 @@ export function hardTTbar(gen: GenParticles, rng: SimRandom, sqrtS: number): num
  * {@link PAIR_ISR.ptMin}) down to ptMin; the unresolved rest and the partons' primordial kT
  * are a Gaussian kT (beam remnants balance it: no visible parton). Each emission is a gluon,
  * or a light quark with probability `quarkFraction` (q g initial states), with theta_max =
- * the angle to the beam (at most 1 rad) for the final-state shower.
+ * {@link beamThetaMax} for the final-state shower.
  *
  * What the DLA misses (energy-momentum conservation, PDFs suppressing hard emissions at the
  * edge of phase space, coherence) is absorbed in the effective hard scale Q = qScale x m(pair)
  * and the overall strength; both are TUNED: qScale = 0.5 and strength = 1.25 so that ttbar
  * gets ~0.8 additional jets with pT > 30 GeV per event (CMS 13 TeV ttbar + jets, dilepton
  * channel, PRD 95 (2017) 092001: ~50 % of events with >= 1 additional jet, ~20 % with >= 2;
- * ATLAS gap fraction at Q0 = 30 GeV ~0.5), which with the four decay partons gave a mean of
- * ~3.7 reconstructed jets in lepton + jets events with lib/sim 3 and gives 3.60 +- 0.03 with
- * lib/sim 4, whose forward ISR partons no longer shower into wide angles (>= 3.5 required by
- * tests/lib/sim/validation_test.ts; it was 2.8 with one or two recoil partons), while the
+ * ATLAS gap fraction at Q0 = 30 GeV ~0.5), which with the four decay partons gives a mean of
+ * ~3.7 reconstructed jets in lepton + jets events (>= 3.5 required by
+ * tests/lib/sim/validation_test.ts; it was 2.8 with one or two recoil partons; 3.60 +- 0.03
+ * with the "beam" convention of lib/sim/shower.ts `BeamShowerAngle`, whose forward ISR
+ * partons do not shower into wide angles), while the
  * pair pT keeps a mean of ~65 GeV with ~35 % of events below 30 GeV (13 TeV pT(tt) spectra,
  * e.g. CMS PRD 97 (2018) 112003: mean ~65 GeV, ~40 % below 35 GeV).
  */
@@ -429,7 +430,7 @@ export function sampleIsrCascade(
 /**
  * Append the emissions of the last {@link sampleIsrCascade} as partons around rapidity
  * `ySys`, clamped to |y| <= `yMax` (gluons, or light quarks with probability
- * `quarkFraction`), theta_max = beam angle (<= 1 rad). Shared with lib/sim/dijet.ts and lib/sim/rmmStream.ts.
+ * `quarkFraction`), theta_max = {@link beamThetaMax}. Shared with lib/sim/dijet.ts and lib/sim/rmmStream.ts.
  */
 export function pushIsrEmissions(
   gen: GenParticles,
@@ -641,7 +642,7 @@ export function sampleQcdKinematics(
 
 /**
  * Push outgoing parton `which` (0: pdg3 at y3, 1: pdg4 at y4) of {@link QCD_EVENT}, with the
- * dijet system's recoil shared equally, status parton, theta_max = beam angle (<= 1 rad).
+ * dijet system's recoil shared equally, status parton, theta_max = {@link beamThetaMax}.
  */
 export function pushQcdParton(gen: GenParticles, which: 0 | 1): number {
   const ev = QCD_EVENT;
@@ -952,7 +953,7 @@ export function hardH0ToTauTau(gen: GenParticles, rng: SimRandom, sqrtS: number)
 
 /**
  * A scalar of mass m produced in vector-boson fusion (see {@link VBF}): the scalar (status
- * hard) and two light tag quarks (status parton, theta_max = beam angle, <= 1 rad). Returns the scalar.
+ * hard) and two light tag quarks (status parton, theta_max = {@link beamThetaMax}). Returns the scalar.
  */
 function pushVbfScalar(
   gen: GenParticles,

@@ -33,8 +33,9 @@
  * ~5 % of the QCD attempts reach hadronisation. Counting a b / c parton as a possible
  * (heavy-flavour) lepton (`prefilterHeavyQuarks`) changes nothing measurable: heavy-flavour
  * leptons essentially never carry 90 % of the dR < 0.2 cone energy. A cut on the hard process
- * alone (before the shower) is NOT safe: final-state emissions make part of the third jet of
- * QCD events (with lib/sim 3, where forward partons showered into 1 rad, much of it).
+ * alone (before the shower) is NOT safe: wide-angle emissions off forward partons
+ * (theta_max = 1 rad, the "fixed" convention of lib/sim/shower.ts `BeamShowerAngle`) make
+ * much of the third jet of QCD events.
  *
  * Hard processes (GeV; sources next to each constant):
  * - QCD 2 -> 2: lib/sim/hardProcess.ts's model (pT-hat > 30 GeV, sigma = 1.6e5 nb, all
@@ -115,7 +116,7 @@ import { pushPtYPhiM, twoBodyP } from "./kinematics.ts";
 import { GenParticles, ORIGIN, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { beamThetaMax, shower, showerAndHadronize } from "./shower.ts";
+import { beamThetaMax, setBeamShowerAngle, shower, showerAndHadronize } from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -1344,6 +1345,9 @@ export function generateRmmEvent(
   cfg: Readonly<RmmGeneratorConfig> = RMM13_GENERATOR,
 ): boolean {
   checkProcess(proc, cfg);
+  // The 1 rad convention of lib/sim 3 (lib/sim/shower.ts BeamShowerAngle): the QCD
+  // three-jet rate of this stream's tune rests on it.
+  setBeamShowerAngle("fixed");
   FAST.reseed(callerRng);
   const rng = FAST;
   const gen = GEN;

@@ -21,7 +21,8 @@
  *   (xT = 2 pT / sqrt(s)), a rapidity y(V) + N(0, yJetSigma) and a uniform azimuth; it is a
  *   light quark with probability quarkFraction (q g -> V q dominates V + jet at the LHC),
  *   with a charm share for W (s g -> W c) and charm / bottom shares for Z (c g, b g -> Z Q),
- *   else a gluon; all get theta_max = their angle to the beam (at most 1 rad) for the
+ *   else a gluon; all get theta_max = their angle to the beam (at most 1 rad; the "beam"
+ *   convention of lib/sim/shower.ts `BeamShowerAngle`, the default here) for the
  *   final-state shower;
  * - below ptGen, the unresolved radiation is the existing soft recoil spectrum
  *   ({@link DY_PT}, truncated at ptGen) carried by one soft parton, as in lib/sim;
@@ -67,7 +68,12 @@ import {
 import { GenParticles, ORIGIN, STATUS } from "./particles.ts";
 import { FastRng, type SimRandom } from "./random.ts";
 import { restoreResonanceMomenta } from "./reshuffle.ts";
-import { beamThetaMax, showerAndHadronize } from "./shower.ts";
+import {
+  type BeamShowerAngle,
+  beamThetaMax,
+  setBeamShowerAngle,
+  showerAndHadronize,
+} from "./shower.ts";
 import { addUnderlyingEventAndPileup } from "./softQcd.ts";
 
 const TWO_PI = 2 * Math.PI;
@@ -183,6 +189,12 @@ export interface VJetsGeneratorConfig {
   muonTriggerAbsEtaMax?: number;
   /** Muon isolation margin of the skip (default 0.3). */
   muonTriggerIsoMax?: number;
+  /**
+   * First opening angle of the partons (lib/sim/shower.ts `BeamShowerAngle`): default "beam"
+   * (the V + jets tune above is made with it; "fixed" gives W + jets events with HT of
+   * several TeV).
+   */
+  beamShowerAngle?: BeamShowerAngle;
 }
 
 /** Most attempts of one call before giving up. */
@@ -373,6 +385,7 @@ export function generateVJetsEvent(
     throw new RangeError(`generateVJetsEvent: meanPileup = ${cfg.meanPileup} (expected >= 0)`);
   }
   const p = cfg.params ?? VJETS_DEFAULTS;
+  setBeamShowerAngle(cfg.beamShowerAngle ?? "beam");
   FAST.reseed(callerRng);
   const rng = FAST;
   const gen = GEN;

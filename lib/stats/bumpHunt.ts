@@ -14,6 +14,13 @@
  *   the dijet function fitted to the background-only spectrum after the same selection
  *   (shape and normalisation fixed), only the signal yield of the template floats
  *   ({@link knownBackgroundSignificance}). Optimistic, as the paper says.
+ * - `significanceExpected`: the same known-background template fit on the Asimov data set
+ *   (Cowan, Cranmer, Gross, Vitells, EPJC 71 (2011) 1554): counts = the fitted background +
+ *   the expected injected signal (nInjected x the fraction of template events passing the
+ *   selection inside the bins) with the template's shape. It is the median significance
+ *   expected at that injected amount, free of the fluctuations of one background sample and
+ *   one set of injected events (at ~40 injected events those move the observed value by ~1
+ *   sigma), so it is the number to compare before and after a cut.
  */
 import { type DijetFitResult, fitDijet } from "./dijetFit.ts";
 import type { DijetParamCount } from "./dijetFunction.ts";
@@ -79,6 +86,12 @@ export interface BumpHuntResult {
   knownBackground: KnownBackgroundFit;
   /** `knownBackground.significance`. */
   significanceKnownBackground: number;
+  /** Expected signal events passing inside the bins: nInjected x template pass fraction. */
+  signalExpected: number;
+  /** The known-background fit on the Asimov data set (see the module comment). */
+  expectedKnownBackground: KnownBackgroundFit;
+  /** `expectedKnownBackground.significance`: the median expected local significance. */
+  significanceExpected: number;
 }
 
 /** Result of {@link knownBackgroundSignificance}. */
@@ -181,11 +194,16 @@ export function bumpHunt(input: BumpHuntInput): BumpHuntResult {
     nParams: input.nParams ?? 4,
   });
   const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
-  const known = knownBackgroundSignificance(
-    counts,
-    fitDijet(edges, bkgCounts, { nParams: input.nParams ?? 4 }).expected,
-    template,
+  const bkgExpected = fitDijet(edges, bkgCounts, { nParams: input.nParams ?? 4 }).expected;
+  const known = knownBackgroundSignificance(counts, bkgExpected, template);
+  // Asimov data set: the fitted background plus the expected passing signal, template-shaped.
+  const tSum = sum(template);
+  const nTemplate = input.templateMjj.length;
+  const signalExpected = nTemplate > 0 ? nInj * tSum / nTemplate : 0;
+  const asimov = bkgExpected.map((b, k) =>
+    b + (tSum > 0 ? signalExpected * template[k] / tSum : 0)
   );
+  const expected = knownBackgroundSignificance(asimov, bkgExpected, template);
   return {
     counts,
     bkgCounts,
@@ -197,6 +215,9 @@ export function bumpHunt(input: BumpHuntInput): BumpHuntResult {
     backgroundInRange: sum(bkgCounts),
     knownBackground: known,
     significanceKnownBackground: known.significance,
+    signalExpected,
+    expectedKnownBackground: expected,
+    significanceExpected: expected.significance,
   };
 }
 

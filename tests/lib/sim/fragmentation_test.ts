@@ -11,8 +11,14 @@ import { partonGun } from "../../../lib/sim/gun.ts";
 import { GenParticles, STATUS } from "../../../lib/sim/particles.ts";
 import { FastRng } from "../../../lib/sim/random.ts";
 import { restoreResonanceMomenta } from "../../../lib/sim/reshuffle.ts";
-import { BEAM_THETA_MAX, beamThetaMax, showerAndHadronize } from "../../../lib/sim/shower.ts";
-import { assertClose, assertEquals, assertInRange } from "../../helpers.ts";
+import {
+  BEAM_THETA_MAX,
+  beamThetaMax,
+  getBeamShowerAngle,
+  setBeamShowerAngle,
+  showerAndHadronize,
+} from "../../../lib/sim/shower.ts";
+import { assertClose, assertEquals, assertInRange, assertThrows } from "../../helpers.ts";
 
 const CHARGED = new Set([211, 321, 2212, 11, 13]);
 const gen = new GenParticles(4096);
@@ -210,37 +216,57 @@ Deno.test("resonance four-momenta are restored after shower and hadronisation", 
   }
 });
 
-Deno.test("beam-connected partons: theta_max is the angle to the beam, at most 1 rad", () => {
+/** Run `f` in the given beam-shower convention, restoring the one in force after. */
+function withBeamShowerAngle<T>(mode: "beam" | "fixed", f: () => T): T {
+  const old = getBeamShowerAngle();
+  setBeamShowerAngle(mode);
+  try {
+    return f();
+  } finally {
+    setBeamShowerAngle(old);
+  }
+}
+
+Deno.test("beam-connected partons: theta_max is the beam angle (at most 1 rad) or 1 rad", () => {
   const g = new GenParticles(4);
   const push = (pt: number, eta: number) =>
     g.push(pt, 0, pt * Math.sinh(eta), pt * Math.cosh(eta), 0, 21, STATUS.parton, -1, 0);
-  // Central: the beam is at 90 degrees, beyond the 1 rad cap.
-  assertEquals(beamThetaMax(g, push(50, 0)), BEAM_THETA_MAX);
-  // eta = 4: polar angle 2 atan(exp(-4)) = 0.0366 rad, on either side.
-  assertClose(beamThetaMax(g, push(50, 4)), 2 * Math.atan(Math.exp(-4)), 1e-12);
-  assertClose(beamThetaMax(g, push(50, -4)), 2 * Math.atan(Math.exp(-4)), 1e-12);
+  const central = push(50, 0), forward = push(50, 4), backward = push(50, -4);
+  withBeamShowerAngle("beam", () => {
+    // Central: the beam is at 90 degrees, beyond the 1 rad cap.
+    assertEquals(beamThetaMax(g, central), BEAM_THETA_MAX);
+    // eta = +-4: polar angle to the nearer beam 2 atan(exp(-4)) = 0.0366 rad.
+    assertClose(beamThetaMax(g, forward), 2 * Math.atan(Math.exp(-4)), 1e-12);
+    assertClose(beamThetaMax(g, backward), 2 * Math.atan(Math.exp(-4)), 1e-12);
+  });
+  withBeamShowerAngle("fixed", () => assertEquals(beamThetaMax(g, forward), BEAM_THETA_MAX));
+  assertThrows(() => setBeamShowerAngle("wide" as "beam"));
 });
 
 // A forward parton must not shower transverse energy it does not have: with theta_max = 1 rad
-// (lib/sim 3) a 50 GeV gluon at eta = 4 (E = 1.4 TeV) could emit kT up to E / 4 = 340 GeV at
-// wide angles, and 81 % of such gluons ended with a scalar pT sum above 100 GeV (median 178,
-// maximum 719 GeV in 400 gluons). From the beam angle the first emission has kT <= ~pT / 4:
-// the sum stays near the parton's 50 GeV (median 62, maximum 86 GeV: hadronisation of the
-// collinear shower adds little).
-Deno.test("a forward gluon (pT 50 GeV, eta 4) showered from the beam angle keeps its scalar pT", () => {
-  const sums: number[] = [];
+// (the "fixed" convention) a 50 GeV gluon at eta = 4 (E = 1.4 TeV) can emit kT up to
+// E / 4 = 340 GeV at wide angles: 81 % of such gluons end with a scalar pT sum above 100 GeV
+// (median 178, maximum 719 GeV in 400 gluons). From the beam angle the first emission has
+// kT <= ~pT / 4: the sum stays near the parton's 50 GeV (median 62, maximum 86 GeV).
+Deno.test("a forward gluon (pT 50 GeV, eta 4): the beam angle keeps its scalar pT, 1 rad does not", () => {
   const g = new GenParticles(2048);
-  for (let k = 0; k < 400; k++) {
-    g.reset();
-    const i = g.push(50, 0, 50 * Math.sinh(4), 50 * Math.cosh(4), 0, 21, STATUS.parton, -1, 0);
-    partonGun(gen, Rng.stream(3, "forward-gluon", k), 21, 50, 4, 0, beamThetaMax(g, i));
-    let s = 0;
-    for (let j = 0; j < gen.n; j++) {
-      if (gen.status[j] === STATUS.final) s += Math.hypot(gen.px[j], gen.py[j]);
-    }
-    sums.push(s);
-  }
-  sums.sort((a, b) => a - b);
-  assertInRange(sums[200], 45, 80, "median scalar pT sum (GeV)");
-  assertInRange(sums[399], 45, 120, "largest scalar pT sum (GeV)");
+  const sums = (mode: "beam" | "fixed") =>
+    withBeamShowerAngle(mode, () => {
+      const out: number[] = [];
+      for (let k = 0; k < 400; k++) {
+        g.reset();
+        const i = g.push(50, 0, 50 * Math.sinh(4), 50 * Math.cosh(4), 0, 21, STATUS.parton, -1, 0);
+        partonGun(gen, Rng.stream(3, "forward-gluon", k), 21, 50, 4, 0, beamThetaMax(g, i));
+        let s = 0;
+        for (let j = 0; j < gen.n; j++) {
+          if (gen.status[j] === STATUS.final) s += Math.hypot(gen.px[j], gen.py[j]);
+        }
+        out.push(s);
+      }
+      return out.sort((a, b) => a - b);
+    });
+  const beam = sums("beam"), fixed = sums("fixed");
+  assertInRange(beam[200], 45, 80, "beam: median scalar pT sum (GeV)");
+  assertInRange(beam[399], 45, 120, "beam: largest scalar pT sum (GeV)");
+  assertInRange(fixed[200], 120, 300, "fixed: median scalar pT sum (GeV)");
 });
