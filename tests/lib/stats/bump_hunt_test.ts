@@ -75,6 +75,10 @@ Deno.test("bumpHunt: the observed significance scatters around the expected one"
   const spread = obs[47] - obs[12]; // ~ the central 60 %: about 1.7 sigma of a unit Gaussian
   assert(spread > 0.8 && spread < 3, `spread of the observed significance ${spread}`);
   // Median of 60 unit-width draws: standard error ~1.25 / sqrt(60) = 0.16; allow 3 of them.
-  console.log(`expected ${expected.toFixed(3)}, median observed ${median.toFixed(3)}, spread ${spread.toFixed(3)}`);
+  console.log(
+    `expected ${expected.toFixed(3)}, median observed ${median.toFixed(3)}, spread ${
+      spread.toFixed(3)
+    }`,
+  );
   assertInRange(median - expected, -0.5, 0.5, `median observed ${median} vs expected ${expected}`);
 });
