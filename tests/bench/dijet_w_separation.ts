@@ -55,24 +55,34 @@ function parseArgs(args: string[]): { scale: keyof typeof SCALES; beta: number |
   return { scale, beta };
 }
 
-/** tau21 and soft-drop mass of the jets (both leading jets) with pT in PT_RANGE. */
-function jetObservables(d: DijetSample, softCutGeV: number): { tau21: number[]; msd: number[] } {
+/**
+ * Of the jets (both leading jets) with pT in PT_RANGE: tau21 with the constituents below each
+ * of `softCutsGeV` removed (one array per cut) and the soft-drop mass (all constituents).
+ * The jet pT and soft-drop mass are computed once per jet, not once per cut.
+ */
+function jetObservables(
+  d: DijetSample,
+  softCutsGeV: readonly number[],
+): { tau21: number[][]; msd: number[] } {
   const { jet1, jet2 } = splitDijetConstituents(d.constituents);
-  const tau21: number[] = [], msd: number[] = [];
+  const tau21: number[][] = softCutsGeV.map(() => []), msd: number[] = [];
   for (const store of [jet1, jet2]) {
     const full = jetSubstructure(store);
-    const cut = Float32Array.from(store);
-    // Constituents are (d eta, d phi, pT) triplets; a zero triplet is an empty slot.
-    for (let k = 2; k < cut.length; k += 3) {
-      if (cut[k] < softCutGeV) cut[k - 2] = cut[k - 1] = cut[k] = 0;
-    }
-    const sub = jetSubstructure(cut);
     const sd = softDropMasses(store);
-    for (let j = 0; j < sub.n; j++) {
-      if (full.pt[j] < PT_RANGE[0] || full.pt[j] > PT_RANGE[1]) continue;
-      tau21.push(sub.tau21[j]);
-      msd.push(sd[j]);
-    }
+    const inRange = (j: number) => full.pt[j] >= PT_RANGE[0] && full.pt[j] <= PT_RANGE[1];
+    for (let j = 0; j < full.n; j++) if (inRange(j)) msd.push(sd[j]);
+    softCutsGeV.forEach((cutGeV, c) => {
+      let sub = full;
+      if (cutGeV > 0) {
+        const cut = Float32Array.from(store);
+        // Constituents are (d eta, d phi, pT) triplets; a zero triplet is an empty slot.
+        for (let k = 2; k < cut.length; k += 3) {
+          if (cut[k] < cutGeV) cut[k - 2] = cut[k - 1] = cut[k] = 0;
+        }
+        sub = jetSubstructure(cut);
+      }
+      for (let j = 0; j < sub.n; j++) if (inRange(j)) tau21[c].push(sub.tau21[j]);
+    });
   }
   return { tau21, msd };
 }
@@ -95,20 +105,20 @@ async function main(): Promise<void> {
   console.log(
     `# SIMULATED samples, scale ${scale}; jets with ${PT_RANGE[0]} < pT < ${PT_RANGE[1]} GeV`,
   );
-  for (const c of SOFT_CUTS_GEV) {
-    const q = jetObservables(qcdSR, c), s = jetObservables(w, c);
+  const qo = jetObservables(qcdSR, SOFT_CUTS_GEV), wo = jetObservables(w, SOFT_CUTS_GEV);
+  SOFT_CUTS_GEV.forEach((c, k) => {
     console.log(
-      `tau21, constituents >= ${c} GeV: ${q.tau21.length} QCD / ${s.tau21.length} W jets, ` +
-        `AUC ${aucFromScores(negated(q.tau21), negated(s.tau21)).toFixed(3)}`,
+      `tau21, constituents >= ${c} GeV: ${qo.tau21[k].length} QCD / ${
+        wo.tau21[k].length
+      } W jets, ` +
+        `AUC ${aucFromScores(negated(qo.tau21[k]), negated(wo.tau21[k])).toFixed(3)}`,
     );
-    if (c === 0) {
-      console.log(
-        `soft-drop mass in 65-95 GeV: AUC ${
-          aucFromScores(inWindow(q.msd), inWindow(s.msd)).toFixed(3)
-        }`,
-      );
-    }
-  }
+  });
+  console.log(
+    `soft-drop mass in 65-95 GeV: AUC ${
+      aucFromScores(inWindow(qo.msd), inWindow(wo.msd)).toFixed(3)
+    }`,
+  );
   if (beta === null) return;
 
   const imagesOf = (d: DijetSample) => {

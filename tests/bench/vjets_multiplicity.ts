@@ -11,6 +11,7 @@
  *
  * prints one line per process; the statistical error of a ratio is ~0.015 at 30000 events.
  */
+import { deltaR2 } from "../../lib/physics/fourVector.ts";
 import { Rng } from "../../lib/random/rng.ts";
 import {
   OpenDataRecoEvent,
@@ -32,12 +33,8 @@ export function vJetsMultiplicity(
   const reco = new OpenDataRecoEvent();
   const counts = [0, 0, 0, 0, 0, 0];
   let selected = 0;
-  const near = (j: number, m: number) => {
-    let dp = Math.abs(reco.jets.phi[j] - reco.leptons.phi[m]);
-    if (dp > Math.PI) dp = 2 * Math.PI - dp;
-    const de = reco.jets.eta[j] - reco.leptons.eta[m];
-    return de * de + dp * dp < 0.25;
-  };
+  const near = (j: number, m: number) =>
+    deltaR2(reco.jets.eta[j], reco.jets.phi[j], reco.leptons.eta[m], reco.leptons.phi[m]) < 0.25;
   for (let i = 0; i < events; i++) {
     ev.pf.reset();
     resetTruth(ev.truth);
