@@ -192,6 +192,7 @@ const SOURCE_FILES = [
   "lib/random/rng.ts",
   "lib/features/hlf21.ts",
   "lib/features/columnTable.ts",
+  "lib/features/truthColumns.ts",
   "lib/data/datasets.ts",
 ];
 

@@ -7,7 +7,9 @@
  *   deno run -A lib/data/mu8Datasets.ts <dataset> --events N --seed S [--workers K]
  *     [--pilot-events P] [--out FILE]
  *   deno run -A lib/data/mu8Datasets.ts --list
- * Datasets: mu8_W, mu8_Z, mu8_ttbar, mu8_pseudodata, mu8_known_sm. Without --out the table
+ * Datasets: mu8_W, mu8_Z, mu8_ttbar, mu8_pseudodata, mu8_known_sm, mu8_known_sm_ge4p (the
+ * known-SM simulation's >= 4-parton bin, stitched to mu8_known_sm by lib/data/stitch.ts).
+ * Also `deno task generate-mu8 ...`. Without --out the table
  * goes to the parquet cache (data/cache/, lib/data/parquetCache.ts) and is reused when
  * dataset, events, seed, pilot size and the generating source code are unchanged; next to
  * every parquet file `<file>.bookkeeping.json` holds the bookkeeping and the file's sha256.
@@ -401,6 +403,7 @@ const SOURCE_DIRS = ["lib/sim", "lib/reco", "lib/physics"];
 const SOURCE_FILES = [
   "lib/random/rng.ts",
   "lib/features/columnTable.ts",
+  "lib/features/truthColumns.ts",
   "lib/features/paper3Features.ts",
   "lib/data/datasets.ts",
   "lib/data/mu8Events.ts",
@@ -533,8 +536,9 @@ export function parseMu8Cli(args: string[]): CliArgs {
 async function main(args: string[]): Promise<void> {
   const cli = parseMu8Cli(args);
   if (cli.list) {
+    const width = Math.max(...Object.keys(MU8_DATASETS).map((n) => n.length));
     for (const d of Object.values(MU8_DATASETS)) {
-      console.log(`${d.name.padEnd(15)} ${d.description}`);
+      console.log(`${d.name.padEnd(width)} ${d.description}`);
     }
     return;
   }

@@ -32,6 +32,8 @@ import type { EventGenerator } from "./datasets.ts";
 import { LEP13_COCKTAIL_FRACTIONS } from "./datasets.ts";
 import { loadOrGenerateDataset } from "./generate.ts";
 import { loadOrGenerateMu8Dataset } from "./mu8Datasets.ts";
+import { MU8_STITCH_MIN_PARTONS } from "./mu8Events.ts";
+import { stitchSamples } from "./stitch.ts";
 import { type LoadedDijetDataset, loadOrGenerateDijetDataset } from "./dijetDatasets.ts";
 import { DIJET_RECO_13TEV } from "../reco/dijet.ts";
 import type { ParquetCache, Table } from "./parquetCache.ts";
@@ -449,6 +451,13 @@ export interface OpenDataInputOptions {
   knownSm: number;
   /** Rows of the ttbar sample. */
   ttbar: number;
+  /**
+   * Simulation only: rows of the known-SM sample's high-multiplicity bin
+   * (`mu8_known_sm_ge4p`, W/Z with >= 4 hard partons), stitched to the `knownSm` rows
+   * (lib/data/stitch.ts): the known-SM rows then carry weights (`weight` column). 0 or
+   * absent: the inclusive known-SM sample alone, every weight 1.
+   */
+  knownSmHighMultiplicity?: number;
   seed: number;
   /** Pilot events of the simulated mixtures (simulation only). */
   pilotEvents: number;
@@ -464,7 +473,10 @@ export interface OpenDataInputOptions {
  * the ttbar simulation, each with the requested number of rows and its equivalent luminosity.
  *
  * - simulation: `mu8_pseudodata`, `mu8_known_sm`, `mu8_ttbar` of lib/data/mu8Datasets.ts,
- *   as before.
+ *   as before; with `knownSmHighMultiplicity` > 0 the known-SM sample is `mu8_known_sm`
+ *   stitched with `mu8_known_sm_ge4p` on the hard-parton multiplicity (lib/data/stitch.ts):
+ *   its `weight` column then holds each row's weight relative to the luminosity in the
+ *   bookkeeping (1 for the inclusive rows, L_incl / L_bin for the bin rows).
  * - published: the paper-3 CMS Open Data ntuples. The pseudo-data are the first
  *   `pseudoData` rows of the 2012 SingleMu data (4.4 fb^-1 for all rows; no truth labels).
  *   The simulated samples are weighted in the files (sigma K L / n_tot per event, jet bins
@@ -509,14 +521,57 @@ async function simulatedOpenData(opts: OpenDataInputOptions): Promise<OpenDataIn
     seed: opts.seed,
     ...sim,
   });
+  const notes: string[] = [];
+  let ksmSample: Mu8Sample = tag("mu8_known_sm", ksm);
+  const nHigh = opts.knownSmHighMultiplicity ?? 0;
+  if (nHigh > 0) {
+    const high = await loadOrGenerateMu8Dataset("mu8_known_sm_ge4p", {
+      events: nHigh,
+      seed: opts.seed,
+      pilotEvents: opts.pilotEvents,
+      ...sim,
+    });
+    const st = stitchSamples(
+      { name: "mu8_known_sm", table: ksm.table, lumiPb: ksm.bookkeeping.equivalentLumiPb },
+      { name: "mu8_known_sm_ge4p", table: high.table, lumiPb: high.bookkeeping.equivalentLumiPb },
+      "truth_nHardPartons",
+      MU8_STITCH_MIN_PARTONS,
+    );
+    notes.push(
+      `known-SM simulation stitched on the hard-parton multiplicity: ${st.keptInclusive} ` +
+        `rows of mu8_known_sm with < ${MU8_STITCH_MIN_PARTONS} partons (${st.droppedInclusive} ` +
+        `with more dropped) + ${st.binRows} rows of mu8_known_sm_ge4p, weight ` +
+        `${st.binWeightFactor.toPrecision(4)} each; the sample stands for ` +
+        `${st.lumiPb.toPrecision(5)} pb^-1`,
+    );
+    ksmSample = {
+      ...sourcedTable("simulation", "mu8_known_sm+mu8_known_sm_ge4p", ksm.path, st.table),
+      bookkeeping: {
+        equivalentLumiPb: st.lumiPb,
+        perProcess: weightedProcessFractions(st.table),
+      },
+    };
+  }
   return {
     source: "simulation",
     pd: tag("mu8_pseudodata", pd),
-    ksm: tag("mu8_known_sm", ksm),
+    ksm: ksmSample,
     ttmc: tag("mu8_ttbar", ttmc),
     pseudoDataTruth: true,
-    notes: [],
+    notes,
   };
+}
+
+/** Weighted share of each process of a table with `process` and `weight` columns. */
+function weightedProcessFractions(table: Table): Record<string, { fraction: number }> {
+  const proc = table.process as string[], w = table.weight as ArrayLike<number>;
+  const sum: Record<string, number> = {};
+  let total = 0;
+  for (let i = 0; i < proc.length; i++) {
+    sum[proc[i]] = (sum[proc[i]] ?? 0) + w[i];
+    total += w[i];
+  }
+  return Object.fromEntries(Object.entries(sum).map(([p, v]) => [p, { fraction: v / total }]));
 }
 
 /** Rows and n_tot of an Open Data file, without reading the rows. */

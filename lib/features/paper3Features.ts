@@ -97,6 +97,7 @@ export const PAPER3_TRUTH_COLUMNS = [
   "truth_nC",
   "truth_generatorTrials",
   "truth_hardScale",
+  "truth_nHardPartons",
 ] as const;
 
 const DOCS: Record<string, string> = {
@@ -136,6 +137,7 @@ const DOCS: Record<string, string> = {
   truth_nC: "TRUTH: number of c hadrons",
   truth_generatorTrials: "TRUTH: unbiased generator attempts this event stands for",
   truth_hardScale: "TRUTH: hard scale (boson mass for W/Z, m(tt) for ttbar, GeV)",
+  truth_nHardPartons: "TRUTH: hard partons of the W/Z + jets matrix element (0 for tt-bar)",
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The generator-truth columns of the simulated event tables (HLF21 and paper 3): labels and
  * validation only, never model inputs. One writer for both tables; a table carries the
- * columns of its layout (`truth_passedFilter` and `truth_leadingGenLeptonPt` are optional).
+ * columns of its layout (`truth_passedFilter`, `truth_leadingGenLeptonPt` and
+ * `truth_nHardPartons` are optional).
  */
 import type { TruthSummary } from "../sim/event.ts";
 import type { NumericColumn } from "./columnTable.ts";
@@ -10,7 +11,8 @@ import type { NumericColumn } from "./columnTable.ts";
  * Write the truth columns of `t` into row `row` of the column arrays `d`, whose positions by
  * name are `C` (from columnPositions): pileup interactions, prompt leptons, the leading prompt
  * lepton's PDG id and pT (GeV), the invisible pT (GeV), b and c hadrons, generator attempts,
- * hard scale (GeV), and where the layout has them the filter flag and the filter variable.
+ * hard scale (GeV), and where the layout has them the filter flag, the filter variable and
+ * the V + jets hard-parton multiplicity.
  */
 export function writeTruthColumns(
   d: NumericColumn[],
@@ -42,4 +44,5 @@ export function writeTruthColumns(
     d[C.truth_leadingGenLeptonPt][row] = t.leadingGenLeptonPt;
   }
   d[C.truth_hardScale][row] = t.hardScale;
+  if (C.truth_nHardPartons !== undefined) d[C.truth_nHardPartons][row] = t.nHardPartons;
 }

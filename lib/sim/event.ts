@@ -165,6 +165,13 @@ export interface TruthSummary {
    */
   hardScale: number;
   /**
+   * Hard partons of the V + jets matrix element (lib/sim/vJets.ts: the sampled parton
+   * multiplicity n, before the shower); 0 for every other process. The variable by which
+   * V + jets samples are split into parton-multiplicity bins and stitched (paper 3's W+jets
+   * and Z+jets simulation came in jet-multiplicity bins).
+   */
+  nHardPartons: number;
+  /**
    * False when the event was stopped before the end because it cannot pass the caller's
    * selection: the detector, underlying event and pileup skipped (opt-in speed-up of the
    * generator, `GeneratorConfig.skipUntriggerable`), or the soft component skipped after a
@@ -202,6 +209,7 @@ export function newTruthSummary(cap = 64): TruthSummary {
     weight: 1,
     leadingGenLeptonPt: 0,
     hardScale: 0,
+    nHardPartons: 0,
     detectorSimulated: false,
   };
 }
@@ -220,5 +228,6 @@ export function resetTruth(t: TruthSummary): void {
   t.weight = 1;
   t.leadingGenLeptonPt = 0;
   t.hardScale = 0;
+  t.nHardPartons = 0;
   t.detectorSimulated = false;
 }

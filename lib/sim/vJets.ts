@@ -421,6 +421,7 @@ export function generateVJetsEvent(
   t.weight = 1;
   t.leadingGenLeptonPt = lead;
   t.hardScale = scale;
+  t.nHardPartons = VJETS_LAST.nHardPartons;
   t.passedGeneratorFilter = lead > ptMin && VJETS_LAST.nHardPartons >= minPartons;
   fillTruthLists(gen, out);
   t.nPileup = rng.poisson(cfg.meanPileup);

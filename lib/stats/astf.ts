@@ -10,15 +10,22 @@
  * k = 0 or k = n still carries an honest, non-zero error; the interval is the 68.27 %
  * Clopper-Pearson one. The excess of one ASTF over another in a region is the difference
  * over the two standard deviations added in quadrature.
+ *
+ * Weighted samples (e.g. a simulation stitched from multiplicity bins, lib/data/stitch.ts):
+ * the value is (sum of the selected weights) / (sum of the weights), and k and n become
+ * Kish's effective counts n_eff = (sum w)^2 / sum w^2, k_eff = n_eff x value, in the same
+ * error and interval formulae; with unit weights this is the unweighted case exactly.
  */
-import { clopperPearson } from "./binomial.ts";
+import { clopperPearson, clopperPearsonEffective } from "./binomial.ts";
 
 /** One sigma, as a binomial confidence level. */
 export const ONE_SIGMA_CL = 0.6826894921370859;
 
 /** A binomial fraction k / n with its one-sigma error and interval. */
 export interface BinomialFraction {
+  /** Selected events (weighted samples: the effective count, not an integer). */
   k: number;
+  /** Events (weighted samples: the effective count, not an integer). */
   n: number;
   /** k / n (NaN when n = 0). */
   value: number;
@@ -45,6 +52,34 @@ export function binomialFraction(k: number, n: number): BinomialFraction {
   };
 }
 
+/**
+ * The fraction of a weighted sample: sumwSelected / sumw with Kish's effective counts (see
+ * the module comment). Unit weights give {@link binomialFraction}(k, n). Unlike the plain
+ * weighted-binomial variance (lib/data/rmmSlices.ts `weightedEfficiency`), the error stays
+ * non-zero when no event is selected, as the ASTF of a bin with k = 0 needs.
+ */
+export function weightedFraction(
+  sumwSelected: number,
+  sumw: number,
+  sumw2: number,
+): BinomialFraction {
+  if (sumw === 0 && sumw2 === 0 && sumwSelected === 0) {
+    return { k: 0, n: 0, value: NaN, sigma: NaN, interval: [0, 1] };
+  }
+  if (!(sumw > 0 && sumw2 > 0 && sumwSelected >= 0 && sumwSelected <= sumw * (1 + 1e-12))) {
+    throw new RangeError(
+      `weightedFraction: sum of selected weights ${sumwSelected}, of weights ${sumw}, of ` +
+        `squared weights ${sumw2} (expected 0 <= selected <= all, positive weights)`,
+    );
+  }
+  const n = (sumw * sumw) / sumw2;
+  const value = Math.min(1, sumwSelected / sumw);
+  const k = Math.min(n, (sumwSelected * sumw) / sumw2);
+  const nt = n + 1, pt = (k + 0.5) / nt;
+  const ci = clopperPearsonEffective(k, n, ONE_SIGMA_CL);
+  return { k, n, value, sigma: Math.sqrt(pt * (1 - pt) / nt), interval: [ci.lower, ci.upper] };
+}
+
 /** The ASTF of one quantity: a binomial fraction per bin. */
 export interface Astf {
   /** Bin edges (n + 1). */
@@ -57,6 +92,8 @@ export interface Astf {
 export interface AstfOptions {
   /** Put values at or above the last edge into the last bin (default true). */
   overflow?: boolean;
+  /** Per-event weights (default: unweighted); see {@link weightedFraction}. */
+  weights?: ArrayLike<number> | null;
 }
 
 /**
@@ -80,7 +117,11 @@ export function astf(
     if (!(e[i] > e[i - 1])) throw new RangeError("astf: edges must increase");
   }
   const nb = e.length - 1;
-  const n = new Int32Array(nb), k = new Int32Array(nb);
+  const w = options.weights ?? null;
+  if (w !== null && w.length !== values.length) {
+    throw new RangeError(`astf: ${values.length} values but ${w.length} weights`);
+  }
+  const n = new Float64Array(nb), k = new Float64Array(nb), n2 = new Float64Array(nb);
   const overflow = options.overflow ?? true;
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
@@ -98,24 +139,43 @@ export function astf(
       }
       b = lo;
     }
-    n[b]++;
-    if (selected[i]) k[b]++;
+    const wi = w === null ? 1 : w[i];
+    n[b] += wi;
+    n2[b] += wi * wi;
+    if (selected[i]) k[b] += wi;
   }
-  return { edges: e, bins: Array.from({ length: nb }, (_, b) => binomialFraction(k[b], n[b])) };
+  return {
+    edges: e,
+    bins: Array.from(
+      { length: nb },
+      (_, b) => w === null ? binomialFraction(k[b], n[b]) : weightedFraction(k[b], n[b], n2[b]),
+    ),
+  };
 }
 
-/** The ASTF in one region: selected / all events with `inRegion(i)` true. */
+/**
+ * The ASTF in one region: selected / all events with `inRegion(i)` true; with `weights`,
+ * the weighted fraction of {@link weightedFraction}.
+ */
 export function regionFraction(
   selected: ArrayLike<boolean | number>,
   inRegion: (i: number) => boolean,
+  weights: ArrayLike<number> | null = null,
 ): BinomialFraction {
-  let n = 0, k = 0;
+  if (weights !== null && weights.length !== selected.length) {
+    throw new RangeError(
+      `regionFraction: ${selected.length} selection flags but ${weights.length} weights`,
+    );
+  }
+  let n = 0, k = 0, n2 = 0;
   for (let i = 0; i < selected.length; i++) {
     if (!inRegion(i)) continue;
-    n++;
-    if (selected[i]) k++;
+    const wi = weights === null ? 1 : weights[i];
+    n += wi;
+    n2 += wi * wi;
+    if (selected[i]) k += wi;
   }
-  return binomialFraction(k, n);
+  return weights === null ? binomialFraction(k, n) : weightedFraction(k, n, n2);
 }
 
 /**

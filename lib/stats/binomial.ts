@@ -207,6 +207,22 @@ export function clopperPearson(k: number, n: number, cl = 0.95): Interval {
 }
 
 /**
+ * Clopper-Pearson central interval for effective (real-valued) counts of a weighted sample,
+ * 0 <= k <= n, n > 0: with weights w, n_eff = (sum w)^2 / sum w^2 (Kish's effective sample
+ * size) and k_eff = n_eff (sum of the selected weights) / (sum w). The integer formulae
+ * continued to real arguments; equal to {@link clopperPearson} for integer counts.
+ */
+export function clopperPearsonEffective(k: number, n: number, cl = 0.95): Interval {
+  if (!(n > 0 && Number.isFinite(n))) {
+    throw new RangeError(`clopperPearsonEffective: n=${n}, expected a finite number > 0`);
+  }
+  if (!(k >= 0 && k <= n)) {
+    throw new RangeError(`clopperPearsonEffective: k=${k}, expected a number in [0, n=${n}]`);
+  }
+  return clopperPearsonReal(k, n, checkAlpha("clopperPearsonEffective", cl));
+}
+
+/**
  * Agresti-Coull interval (Agresti & Coull, Am. Stat. 52 (1998) 119): with z = Phi^-1(1 -
  * alpha/2), n~ = n + z^2, p~ = (k + z^2/2) / n~, the interval p~ +- z sqrt(p~(1 - p~)/n~),
  * clipped to [0, 1].

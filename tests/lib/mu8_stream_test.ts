@@ -20,7 +20,12 @@ import {
   mu8ParquetTable,
   parseMu8Cli,
 } from "../../lib/data/mu8Datasets.ts";
-import { generateMu8Event, getMu8Dataset, MU8_TUNES } from "../../lib/data/mu8Events.ts";
+import {
+  generateMu8Event,
+  getMu8Dataset,
+  MU8_STITCH_MIN_PARTONS,
+  MU8_TUNES,
+} from "../../lib/data/mu8Events.ts";
 import { ParquetCache } from "../../lib/data/parquetCache.ts";
 import type { ColumnTable } from "../../lib/features/columnTable.ts";
 import {
@@ -78,11 +83,12 @@ Deno.test("paper-3 quantities carry the Open Data ntuple column names, in file o
   for (const n of ["lep_iso", "lep_is_ele"]) assert(names.includes(n), n);
 });
 
-Deno.test("registry: five SIMULATED datasets; pseudo-data with tt, known-SM without", () => {
+Deno.test("registry: six SIMULATED datasets; pseudo-data with tt, known-SM without", () => {
   assertEquals(Object.keys(MU8_DATASETS).sort(), [
     "mu8_W",
     "mu8_Z",
     "mu8_known_sm",
+    "mu8_known_sm_ge4p",
     "mu8_pseudodata",
     "mu8_ttbar",
   ]);
@@ -95,7 +101,28 @@ Deno.test("registry: five SIMULATED datasets; pseudo-data with tt, known-SM with
   assertEquals([...getMu8Dataset("mu8_pseudodata").processes], ["W", "Z", "ttbar"]);
   assertEquals([...getMu8Dataset("mu8_known_sm").processes], ["W", "Z"]);
   assert(getMu8Dataset("mu8_known_sm").tune !== getMu8Dataset("mu8_pseudodata").tune);
+  // The high-multiplicity bin: the known-SM simulation with a parton-multiplicity filter.
+  const hi = getMu8Dataset("mu8_known_sm_ge4p"), ksm = getMu8Dataset("mu8_known_sm");
+  assertEquals([...hi.processes], ["W", "Z"]);
+  assert(hi.tune === ksm.tune, "same tune as the inclusive known-SM sample");
+  assertEquals(hi.generator.minHardPartons, MU8_STITCH_MIN_PARTONS);
+  assertEquals(ksm.generator.minHardPartons, 1);
   assertThrows(() => getMu8Dataset("nope"), /unknown mu8 dataset/);
+});
+
+Deno.test("truth_nHardPartons: >= 1 in the inclusive known-SM rows, >= 4 in its high bin, whose efficiency includes P(n >= 4)", async () => {
+  const inc = await knownSm();
+  const hi = await sample("mu8_known_sm_ge4p", 60, 40, 2);
+  const nInc = col(inc.table, "truth_nHardPartons"), nHi = col(hi.table, "truth_nHardPartons");
+  assert(nInc.every((n) => n >= 1 && n <= VJETS_DEFAULTS.maxPartons), "inclusive: 1..maxPartons");
+  assert(nHi.every((n) => n >= MU8_STITCH_MIN_PARTONS), "bin sample: all >= MU8_STITCH_MIN_PARTONS");
+  // The bin's selected cross section is a small part of the inclusive one: P(n >= 4 | n >= 1)
+  // = r^3 = 0.097 for r = 0.46 ("mc" tune), times a higher selection efficiency (more jets):
+  // measured, 19 % of the selected "mc" W events have n >= 4. So its luminosity per row is
+  // 2.5-15x the inclusive sample's (~5).
+  const ratio = hi.bookkeeping.equivalentLumiPb / hi.bookkeeping.events /
+    (inc.bookkeeping.equivalentLumiPb / inc.bookkeeping.events);
+  assertInRange(ratio, 2.5, 15, "luminosity per row, bin / inclusive");
 });
 
 Deno.test("V + jets model: Berends scaling of the hard-parton multiplicity, pT above ptGen", () => {

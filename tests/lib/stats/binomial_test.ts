@@ -1,7 +1,8 @@
-import { assertClose, assertInRange, assertThrows } from "../../helpers.ts";
+import { assert, assertClose, assertInRange, assertThrows } from "../../helpers.ts";
 import {
   agrestiCoull,
   clopperPearson,
+  clopperPearsonEffective,
   eventsForRelativeWidth,
   expectedClopperPearson,
   inverseRegularizedIncompleteBeta,
@@ -133,4 +134,19 @@ Deno.test("expectedClopperPearson and eventsForRelativeWidth: FPR measurement bu
   assertInRange(expectedClopperPearson(1e-3, n - 1).relativeWidth, 0.2, 1, "width at n - 1");
   // The trigger working point 5.4e-6 needs ~1/5.4e-6 times more: about 7e7 events.
   assertInRange(eventsForRelativeWidth(5.4e-6, 0.2), 6.8e7, 7.8e7, "events at FPR 5.4e-6");
+});
+
+Deno.test("clopperPearsonEffective: equals clopperPearson at integer counts, monotone in between", () => {
+  for (const [k, n] of [[0, 10], [3, 10], [10, 10], [7, 250]]) {
+    const a = clopperPearson(k, n, 0.6827), b = clopperPearsonEffective(k, n, 0.6827);
+    assertClose(b.lower, a.lower, 1e-12, `lower ${k}/${n}`);
+    assertClose(b.upper, a.upper, 1e-12, `upper ${k}/${n}`);
+  }
+  // Effective counts of a weighted sample: between the neighbouring integer intervals.
+  const lo = clopperPearson(3, 10),
+    mid = clopperPearsonEffective(3.5, 10),
+    hi = clopperPearson(4, 10);
+  assert(lo.upper < mid.upper && mid.upper < hi.upper, "upper limit grows with k");
+  assertThrows(() => clopperPearsonEffective(11, 10), /k=11/);
+  assertThrows(() => clopperPearsonEffective(0, 0), /n=0/);
 });
