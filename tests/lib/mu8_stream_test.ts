@@ -115,7 +115,10 @@ Deno.test("truth_nHardPartons: >= 1 in the inclusive known-SM rows, >= 4 in its 
   const hi = await sample("mu8_known_sm_ge4p", 60, 40, 2);
   const nInc = col(inc.table, "truth_nHardPartons"), nHi = col(hi.table, "truth_nHardPartons");
   assert(nInc.every((n) => n >= 1 && n <= VJETS_DEFAULTS.maxPartons), "inclusive: 1..maxPartons");
-  assert(nHi.every((n) => n >= MU8_STITCH_MIN_PARTONS), "bin sample: all >= MU8_STITCH_MIN_PARTONS");
+  assert(
+    nHi.every((n) => n >= MU8_STITCH_MIN_PARTONS),
+    "bin sample: all >= MU8_STITCH_MIN_PARTONS",
+  );
   // The bin's selected cross section is a small part of the inclusive one: P(n >= 4 | n >= 1)
   // = r^3 = 0.097 for r = 0.46 ("mc" tune), times a higher selection efficiency (more jets):
   // measured, 19 % of the selected "mc" W events have n >= 4. So its luminosity per row is
