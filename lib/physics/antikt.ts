@@ -133,12 +133,16 @@ const BOUND_SLACK = 1e-9;
  * allocates only the output. Not re-entrant; use one per worker.
  *
  * Performance notes (the result does not depend on them): the hot loops read the buffers
- * from locals; the initial nearest neighbours are found pair by pair (each distance once);
- * a neighbour search skips tiles whose distance bound already exceeds the best candidate
- * (FastJet's "lazy" tiling idea); the tournament tree stops climbing as soon as a node's
- * winner is unchanged; the tile neighbourhoods are cached while the grid size is unchanged.
- * Ties in the geometric nearest neighbour go to the lowest slot, independent of the order
- * of the search.
+ * from locals; the initial nearest neighbours come from the pairs within each tile (each
+ * distance once) and then a bounded search of the adjacent tiles; a neighbour search skips
+ * tiles whose distance bound already exceeds the best candidate (FastJet's "lazy" tiling
+ * idea); the tournament tree stops climbing as soon as a node's winner is unchanged; the
+ * tile neighbourhoods are cached while the grid size is unchanged; the output reuses the
+ * slots' rapidity and azimuth and sorts the jets by insertion (they become final in nearly
+ * descending pT). Ties in the geometric nearest neighbour go to the lowest slot,
+ * independent of the order of the search. What remains is dominated by data-dependent
+ * branches (tile bounds, short member lists, the tree climb) and by Math.log/Math.atan2 for
+ * every input and merged jet, which the bit-identical result requires.
  */
 export class AntiKtClusterer {
   #cap = 0;
@@ -177,9 +181,6 @@ export class AntiKtClusterer {
   #nbr = new Int32Array(0);
   /** Position code of each neighbour entry: 3 (dy + 1) + (dphi + 1), dy, dphi in {-1, 0, 1}. */
   #nbrCode = new Int8Array(0);
-  /** Neighbours u > t of tile t (each unordered pair of distinct adjacent tiles once). */
-  #rhStart = new Int32Array(0);
-  #rh = new Int32Array(0);
   #gridEta = -1;
   #gridPhi = -1;
   #nEta = 1;
@@ -256,8 +257,6 @@ export class AntiKtClusterer {
       this.#nbrStart = new Int32Array(c + 1);
       this.#nbr = new Int32Array(9 * c);
       this.#nbrCode = new Int8Array(9 * c);
-      this.#rhStart = new Int32Array(c + 1);
-      this.#rh = new Int32Array(9 * c);
       this.#gridEta = -1;
     }
     this.#tileHead.fill(-1, 0, nTiles);
@@ -265,13 +264,11 @@ export class AntiKtClusterer {
     this.#gridEta = nEta;
     this.#gridPhi = nPhi;
     const nbr = this.#nbr, nbrStart = this.#nbrStart, code = this.#nbrCode;
-    const rh = this.#rh, rhStart = this.#rhStart;
-    let k = 0, kr = 0;
+    let k = 0;
     for (let iy = 0; iy < nEta; iy++) {
       for (let ip = 0; ip < nPhi; ip++) {
         const t = iy * nPhi + ip;
         nbrStart[t] = k;
-        rhStart[t] = kr;
         const start = k;
         // Own tile first (the search then has a good bound early), then the others.
         nbr[k] = t;
@@ -292,13 +289,11 @@ export class AntiKtClusterer {
             if (dup) continue;
             nbr[k] = u;
             code[k++] = 3 * (dy + 1) + (dp + 1);
-            if (u > t) rh[kr++] = u;
           }
         }
       }
     }
     nbrStart[nTiles] = k;
-    rhStart[nTiles] = kr;
   }
 
   #tileIndex(y: number, phi: number): number {
@@ -417,12 +412,14 @@ export class AntiKtClusterer {
   }
 
   /**
-   * Nearest neighbours of all N slots at the start: every pair of pseudojets in the same or
-   * in adjacent tiles is visited once and updates both.
+   * Nearest neighbours of all N slots at the start: first every pair within a tile (each
+   * distance once, updating both), then for each pseudojet the neighbouring tiles that may
+   * hold a closer one than found so far (bounds as in #findNN).
    */
   #initialNN(N: number, R2: number): void {
     const rap = this.#rap, phi = this.#phi, next = this.#next, head = this.#tileHead;
-    const nn = this.#nn, nnDist = this.#nnDist, rh = this.#rh, rhStart = this.#rhStart;
+    const nn = this.#nn, nnDist = this.#nnDist, nbr = this.#nbr, code = this.#nbrCode;
+    const nbrStart = this.#nbrStart;
     for (let s = 0; s < N; s++) {
       nn[s] = -1;
       nnDist[s] = R2;
@@ -432,16 +429,7 @@ export class AntiKtClusterer {
       for (let i = head[t]; i >= 0; i = next[i]) {
         const yi = rap[i], fi = phi[i];
         let bi = nnDist[i], bj = nn[i];
-        // Pairs within the tile (j after i in the list), then with the tiles u > t.
-        let j = next[i];
-        let q = rhStart[t];
-        const qEnd = rhStart[t + 1];
-        for (;;) {
-          if (j < 0) {
-            if (q >= qEnd) break;
-            j = head[rh[q++]];
-            continue;
-          }
+        for (let j = next[i]; j >= 0; j = next[j]) {
           const dy = yi - rap[j];
           let dp = Math.abs(fi - phi[j]);
           if (dp > Math.PI) dp = TWO_PI - dp;
@@ -455,10 +443,32 @@ export class AntiKtClusterer {
             nnDist[j] = d;
             nn[j] = i;
           }
-          j = next[j];
         }
         nnDist[i] = bi;
         nn[i] = bj;
+      }
+    }
+    for (let t = 0; t < nTiles; t++) {
+      const qStart = nbrStart[t] + 1, qEnd = nbrStart[t + 1]; // own tile (first) done
+      for (let i = head[t]; i >= 0; i = next[i]) {
+        const yi = rap[i], fi = phi[i];
+        let best = nnDist[i], bestJ = nn[i];
+        const bd = this.#fillBounds(yi, fi, t);
+        for (let q = qStart; q < qEnd; q++) {
+          if (bd[code[q]] > best) continue;
+          for (let j = head[nbr[q]]; j >= 0; j = next[j]) {
+            const dy = yi - rap[j];
+            let dp = Math.abs(fi - phi[j]);
+            if (dp > Math.PI) dp = TWO_PI - dp;
+            const d = dy * dy + dp * dp;
+            if (d < best || (d === best && j < bestJ)) {
+              best = d;
+              bestJ = j;
+            }
+          }
+        }
+        nnDist[i] = best;
+        nn[i] = bestJ;
       }
     }
     // Reverse lists.
@@ -664,22 +674,35 @@ export class AntiKtClusterer {
       this.#heapSet(keep, this.#diJOf(keep, R2));
     }
 
-    return this.#output(n, nFinal, ptMin);
+    return this.#output(n, nFinal, ptMin, inputPhi === null);
   }
-  #output(nInputs: number, nFinal: number, ptMin: number): JetCollection {
+
+  /**
+   * The final jets with pT >= ptMin as a JetCollection, sorted by pT descending (ties: lower
+   * slot first), with their constituents and the assignment of the inputs. `phiComputed`:
+   * whether the azimuth of every slot was computed here (not taken from opts.inputPhi).
+   */
+  #output(nInputs: number, nFinal: number, ptMin: number, phiComputed: boolean): JetCollection {
     const jx = this.#jx, jy = this.#jy, jz = this.#jz, je = this.#je, finals = this.#finals;
-    // Select and sort final jets by pT descending (the pT of final f kept in #nnDist, free
-    // by now: typed-array allocations are comparatively slow).
-    const sel: number[] = [];
-    const ptOf = this.#nnDist;
+    // Select the final jets (the pT of final f kept in #nnDist, the selection in #dirty,
+    // both free by now) and sort them by insertion: jets become final in nearly
+    // descending pT, so this is close to linear.
+    const ptOf = this.#nnDist, sel = this.#dirty;
+    let nJ = 0;
     for (let f = 0; f < nFinal; f++) {
       const s = finals[f];
       const p = Math.sqrt(jx[s] * jx[s] + jy[s] * jy[s]);
       ptOf[f] = p;
-      if (p >= ptMin) sel.push(f);
+      if (!(p >= ptMin)) continue;
+      let k = nJ++;
+      while (k > 0) {
+        const g = sel[k - 1];
+        if (!((ptOf[f] - ptOf[g] || finals[g] - s) > 0)) break;
+        sel[k] = g;
+        k--;
+      }
+      sel[k] = f;
     }
-    sel.sort((x, y) => ptOf[y] - ptOf[x] || finals[x] - finals[y]);
-    const nJ = sel.length;
     const assignment = new Int32Array(nInputs).fill(-1);
     const offsets = new Int32Array(nJ + 1);
     const out: JetCollection = {
@@ -698,7 +721,8 @@ export class AntiKtClusterer {
       constituentOffsets: offsets,
       constituentIndices: assignment, // replaced below
     };
-    const cHead = this.#cHead, cNext = this.#cNext, orig = this.#orig;
+    const cHead = this.#cHead, cTail = this.#cTail, cNext = this.#cNext, orig = this.#orig;
+    const rap = this.#rap, phi = this.#phi;
     let nConst = 0;
     for (let j = 0; j < nJ; j++) {
       const f = sel[j];
@@ -710,8 +734,10 @@ export class AntiKtClusterer {
       out.e[j] = en;
       out.pt[j] = ptOf[f];
       out.eta[j] = etaOf(x, y, z);
-      out.rapidity[j] = rapidityOf(x, y, z, en);
-      out.phi[j] = phiOf(x, y);
+      // The slot's rapidity and azimuth are those of its four-momentum (same functions),
+      // except for an unmerged input whose azimuth came from opts.inputPhi.
+      out.rapidity[j] = rap[s];
+      out.phi[j] = phiComputed || cHead[s] !== cTail[s] ? phi[s] : phiOf(x, y);
       out.mass[j] = massOf(x, y, z, en);
       offsets[j] = nConst;
       for (let c = cHead[s]; c >= 0; c = cNext[c]) {
