@@ -85,7 +85,10 @@ import {
   type Sourced,
   type SourcedTable,
   sourcedTable,
+  takeRows,
 } from "./source.ts";
+
+export { takeRows };
 
 // ---------------------------------------------------------------------------------------
 // Which notebooks run on published files
@@ -203,22 +206,6 @@ export function notebookData(
 // ---------------------------------------------------------------------------------------
 // Small table helpers
 // ---------------------------------------------------------------------------------------
-
-/** Rows `idx` of `table` (typed columns keep their type). */
-export function takeRows(table: Table, idx: ArrayLike<number>): Table {
-  const out: Table = {};
-  for (const [name, col] of Object.entries(table)) {
-    if (Array.isArray(col)) {
-      out[name] = Array.from(idx, (i) => col[i]) as string[] | boolean[];
-    } else {
-      const Ctor = col.constructor as new (n: number) => typeof col;
-      const v = new Ctor(idx.length);
-      for (let k = 0; k < idx.length; k++) (v as Float64Array)[k] = (col as Float64Array)[idx[k]];
-      out[name] = v;
-    }
-  }
-  return out;
-}
 
 /**
  * Integer counts proportional to `weights` summing to `total` (largest remainder; ties to

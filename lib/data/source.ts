@@ -241,3 +241,19 @@ export function notebookDataSource(
     : `data: the papers' PUBLISHED files via ${opts.publishedLoader}`;
   return { source, line };
 }
+
+/** Rows `idx` of `table` (typed columns keep their type). */
+export function takeRows(table: Table, idx: ArrayLike<number>): Table {
+  const out: Table = {};
+  for (const [name, col] of Object.entries(table)) {
+    if (Array.isArray(col)) {
+      out[name] = Array.from(idx, (i) => col[i]) as string[] | boolean[];
+    } else {
+      const Ctor = col.constructor as new (n: number) => typeof col;
+      const v = new Ctor(idx.length);
+      for (let k = 0; k < idx.length; k++) (v as Float64Array)[k] = (col as Float64Array)[idx[k]];
+      out[name] = v;
+    }
+  }
+  return out;
+}

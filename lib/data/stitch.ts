@@ -17,7 +17,8 @@
  * instead of dropping them); this module works on whole tables with equivalent luminosities,
  * the bookkeeping of the unweighted paper-3 samples.
  */
-import type { Column, Table } from "./parquetCache.ts";
+import type { Table } from "./parquetCache.ts";
+import { concatSourced, sourcedTable, takeRows } from "./source.ts";
 
 /** One input sample of {@link stitchSamples}. */
 export interface StitchSample {
@@ -69,26 +70,6 @@ function rowsOf(s: StitchSample): number {
   return Math.max(n, 0);
 }
 
-/** Rows `keep` of column `a` followed by every row of `b` (same kind of column). */
-function concatColumn(name: string, a: Column, keep: Int32Array, b: Column): Column {
-  if (Array.isArray(a) !== Array.isArray(b) || a.constructor !== b.constructor) {
-    throw new TypeError(`stitchSamples: column "${name}" has different types in the two samples`);
-  }
-  const n = keep.length + b.length;
-  if (Array.isArray(a)) {
-    const out: unknown[] = new Array(n);
-    for (let i = 0; i < keep.length; i++) out[i] = a[keep[i]];
-    for (let i = 0; i < b.length; i++) out[keep.length + i] = (b as unknown[])[i];
-    return out as Column;
-  }
-  const Ctor = a.constructor as new (n: number) => Float64Array;
-  const out = new Ctor(n);
-  const aa = a as unknown as Float64Array, bb = b as unknown as Float64Array;
-  for (let i = 0; i < keep.length; i++) out[i] = aa[keep[i]];
-  out.set(bb, keep.length);
-  return out as unknown as Column;
-}
-
 /**
  * Stitch `inclusive` and `bin` on `column` (e.g. `truth_nHardPartons`) at `minValue`: the
  * bin sample must hold only rows with column >= minValue (checked; a violation names the
@@ -136,9 +117,14 @@ export function stitchSamples(
   numericColumn(inclusive, weightColumn);
   numericColumn(bin, weightColumn);
   const factor = inclusive.lumiPb / bin.lumiPb;
-  const table: Table = {};
-  for (const k of keysA) table[k] = concatColumn(k, inclusive.table[k], keep, bin.table[k]);
-  const w = table[weightColumn] as unknown as Float64Array;
+  const table = concatSourced(
+    [
+      sourcedTable("simulation", inclusive.name, inclusive.name, takeRows(inclusive.table, keep)),
+      sourcedTable("simulation", bin.name, bin.name, bin.table),
+    ],
+    `${inclusive.name}+${bin.name}`,
+  ).table;
+  const w = table[weightColumn] as Float64Array;
   for (let i = kept; i < kept + nB; i++) w[i] *= factor;
   return {
     table,
