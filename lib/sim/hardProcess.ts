@@ -388,9 +388,40 @@ function alphaSRunning(q: number, aMz: number, qFreeze: number): number {
 }
 
 /**
+ * Large-x PDF suppression of ISR for a massive system (optional argument of
+ * {@link sampleIsrCascade}). The DLA emission density knows nothing of the incoming partons'
+ * momentum fractions; for a system of mass M at rapidity y_b they are
+ * x1,2 = (M / sqrt(s)) e^(+-y_b), and each emission at rapidity y and transverse momentum pT
+ * must be carried by one of them: by the incoming parton along +z when it lies forward of
+ * the system (y > y_b), which then needs x1' = x1 + pT e^y / sqrt(s) (light-cone momentum
+ * conservation), by the other one otherwise (x2' = x2 + pT e^-y / sqrt(s)). As in a
+ * backward-evolution parton shower (Sjostrand, PLB 157 (1985) 321), the emission is weighted
+ * by the PDF ratio f(x') / f(x); with the large-x model PDF f(x) ~ (1 - x)^b (the factor x^-a
+ * is left out: it matters only for emissions taking a sizeable fraction of x, which the
+ * (1 - x)^b factor already suppresses) the weight is ((1 - x') / (1 - x))^b, 0 for x' >= 1,
+ * and x grows with each accepted emission (pT-ordered from the hard scale down, the order of
+ * backward evolution). Negligible for t t-bar at 13 TeV (x ~ 0.03), it matters for TeV
+ * systems at x ~ 0.1-0.3: for a 3.5 TeV graviton (x1 = x2 = 0.27, Q = 1.75 TeV, b = 5) the
+ * median recoil pT falls from 330 to 210 GeV and the emissions above 30 GeV from 4.6 to 3.3.
+ */
+export interface IsrPdfSuppression {
+  /** Momentum fractions of the incoming partons along +z and -z before ISR. */
+  x1: number;
+  x2: number;
+  /** Rapidity of the hard system (emission rapidities are y_b + dy). */
+  yBoost: number;
+  /** Centre-of-mass energy (GeV). */
+  sqrtS: number;
+  /** Exponent b of the large-x fall-off (1 - x)^b of the model PDF. */
+  largeXPower: number;
+}
+
+/**
  * Draw the ISR emissions of a hard system of scale `q` (GeV) into {@link ISR_EMISSIONS}
  * (pT, azimuth, rapidity offset from the system) and the system's recoil; see
- * {@link PAIR_ISR} for the model. At most 32 emissions are kept (never reached in practice).
+ * {@link PAIR_ISR} for the model and {@link IsrPdfSuppression} for the optional large-x veto
+ * (without it the random-number sequence is that of the plain DLA cascade). At most 32
+ * emissions are kept (never reached in practice).
  */
 export function sampleIsrCascade(
   rng: SimRandom,
@@ -398,10 +429,22 @@ export function sampleIsrCascade(
   colour: number,
   strength: number,
   p: typeof PAIR_ISR = PAIR_ISR,
+  pdf?: Readonly<IsrPdfSuppression>,
 ): void {
   const out = ISR_EMISSIONS;
   out.n = 0;
   let sx = rng.normal(0, p.kTSigma), sy = rng.normal(0, p.kTSigma);
+  let x1 = 0, x2 = 0;
+  if (pdf !== undefined) {
+    x1 = pdf.x1;
+    x2 = pdf.x2;
+    if (!(x1 > 0 && x1 < 1 && x2 > 0 && x2 < 1 && pdf.largeXPower >= 0 && pdf.sqrtS > 0)) {
+      throw new RangeError(
+        `sampleIsrCascade: PDF suppression needs 0 < x1, x2 < 1, b >= 0 and sqrtS > 0 ` +
+          `(got x1 = ${x1}, x2 = ${x2}, b = ${pdf.largeXPower}, sqrtS = ${pdf.sqrtS} GeV)`,
+      );
+    }
+  }
   if (q > p.ptMin) {
     const aMax = alphaSRunning(p.ptMin, p.alphaSMz, p.ptMin);
     const a = (4 * colour * aMax * strength) / Math.PI;
@@ -414,11 +457,23 @@ export function sampleIsrCascade(
       const pt = q * Math.exp(-t);
       if (rng.uniform() * aMax > alphaSRunning(pt, p.alphaSMz, p.ptMin)) continue;
       if (out.n === out.pt.length) break;
-      const k = out.n++;
       const phi = TWO_PI * rng.uniform() - Math.PI;
+      const dy = t * (2 * rng.uniform() - 1);
+      if (pdf !== undefined) {
+        // Light-cone momentum fraction taken from the leg on the emission's side.
+        const forward = dy > 0;
+        const xOld = forward ? x1 : x2;
+        const xNew = xOld +
+          (pt * Math.exp(forward ? pdf.yBoost + dy : -pdf.yBoost - dy)) / pdf.sqrtS;
+        const w = xNew >= 1 ? 0 : Math.pow((1 - xNew) / (1 - xOld), pdf.largeXPower);
+        if (rng.uniform() >= w) continue;
+        if (forward) x1 = xNew;
+        else x2 = xNew;
+      }
+      const k = out.n++;
       out.pt[k] = pt;
       out.phi[k] = phi;
-      out.dy[k] = t * (2 * rng.uniform() - 1);
+      out.dy[k] = dy;
       sx += pt * Math.cos(phi);
       sy += pt * Math.sin(phi);
     }

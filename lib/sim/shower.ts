@@ -73,15 +73,17 @@ export const BEAM_THETA_MAX = 1.0;
  *   ordering: the first emission stays inside the cone of the colour partner, Marchesini &
  *   Webber 1988), capped at {@link BEAM_THETA_MAX}. Since E sin(theta_beam) = pT, the first
  *   emission of a forward parton has kT <= E theta / 4 ~ pT / 4, of the order of the hard
- *   scale. Used by the 8 TeV single-muon stream (lib/sim/vJets.ts, lib/data/mu8Events.ts).
+ *   scale. Used by the 8 TeV single-muon stream (lib/sim/vJets.ts, lib/data/mu8Events.ts)
+ *   and the 13 TeV dijet stream of paper 2 (lib/sim/dijet.ts, where the 1 rad convention put
+ *   forward ISR radiation into the boosted W jets).
  * - "fixed": 1 rad whatever the rapidity (lib/sim 3 for every stream). A 50 GeV gluon at
  *   y = 4 (E = 1.4 TeV) can then emit up to 340 GeV of kT at wide angles into the central
  *   detector: 81 % of such gluons end with a scalar pT sum above 100 GeV (median 178 GeV),
  *   and 8 TeV W + jets events reached HT > sqrt(s), most of the W/Z events with six or more
- *   jets. Still the default of the 13 TeV streams (lib/sim/generator.ts, dijet.ts,
- *   rmmStream.ts), whose tunes rest on it: with "beam" the three-jet rate of QCD in the RMM
- *   stream falls ~5x below its tune (the 2 -> 2 model has no hard ISR cascade to make third
- *   jets) and the dijet QCD jet masses shift; moving them needs a QCD ISR model first.
+ *   jets. Still the default of the 13 TeV single-lepton and RMM streams
+ *   (lib/sim/generator.ts, rmmStream.ts), whose tunes rest on it: with "beam" the three-jet
+ *   rate of QCD in the RMM stream falls ~5x below its tune (the 2 -> 2 model has no hard ISR
+ *   cascade to make third jets); moving it needs a QCD ISR model first.
  * Set per event by each generator entry point from its configuration (module state, one per
  * worker), so the convention of one stream never leaks into another.
  */
