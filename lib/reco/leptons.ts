@@ -29,6 +29,7 @@
  * The cone sums are written here rather than with lib/physics/isolation.ts because paper 1's
  * charged sum runs over several charged classes, while that helper sums one class only.
  */
+import { eta as etaOf, phi as phiOf } from "../physics/fourVector.ts";
 import { PF, type PfCandidates } from "../sim/event.ts";
 import { growF64, growI32, growI8, growU8, KinematicList } from "./objects.ts";
 import type { PfKinematics } from "./pfKinematics.ts";
@@ -213,7 +214,9 @@ export function isolationSums(
   for (let j = 0; j < pf.n; j++) {
     if (j === k) continue;
     const de = eta[j] - eta0;
-    if (de > coneR || de < -coneR) continue;
+    // Written to reject NaN too: the charged pileup skipped by PfKinematics.compute, which
+    // this sum leaves out anyway.
+    if (!(de <= coneR && de >= -coneR)) continue;
     let dp = phi[j] - phi0;
     if (dp > Math.PI) dp -= 2 * Math.PI;
     else if (dp < -Math.PI) dp += 2 * Math.PI;
@@ -245,13 +248,32 @@ export function idIsolation(
   const eta0 = kin.eta[k], phi0 = kin.phi[k];
   const r2 = coneR * coneR;
   let chPv = 0, chPu = 0, neu = 0;
-  const { pfClass, fromPileup } = pf;
+  const { px, py, pz, pfClass, fromPileup } = pf;
   const { pt, eta, phi } = kin;
+  // Charged pileup skipped by kin.compute: (eta, phi) computed here, for those within the
+  // azimuthal band |dphi| < coneR + margin only (the test of lib/reco/triggerPrecheck.ts on
+  // px, py; the band is wider than the cone by far more than the rounding errors).
+  const lazy = kin.pileupTracksSkipped;
+  if (lazy && !(coneR > 0 && coneR < 1.5)) {
+    throw new RangeError(`idIsolation: cone radius ${coneR} outside (0, 1.5)`);
+  }
+  const lx = px[k], ly = py[k];
+  const sinBand = Math.sin(Math.min(coneR + 1e-6, Math.PI / 2));
+  const band = sinBand * sinBand * pt[k] * pt[k];
   for (let j = 0; j < pf.n; j++) {
     if (j === k || pt[j] <= particlePtMin) continue;
-    const de = eta[j] - eta0;
+    let etaJ = eta[j], phiJ = phi[j];
+    if (lazy && fromPileup[j] === 1 && pfClass[j] === PF.chargedHadron) {
+      const x = px[j], y = py[j];
+      if (x * lx + y * ly <= 0) continue;
+      const cross = x * ly - y * lx;
+      if (cross * cross >= band * (x * x + y * y)) continue;
+      etaJ = etaOf(x, y, pz[j]);
+      phiJ = phiOf(x, y);
+    }
+    const de = etaJ - eta0;
     if (de > coneR || de < -coneR) continue;
-    let dp = phi[j] - phi0;
+    let dp = phiJ - phi0;
     if (dp > Math.PI) dp -= 2 * Math.PI;
     else if (dp < -Math.PI) dp += 2 * Math.PI;
     if (de * de + dp * dp >= r2) continue;

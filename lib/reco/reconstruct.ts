@@ -32,6 +32,7 @@ export const RECO_13TEV: Readonly<RecoConfig> = Object.freeze({
 
 /** Reconstructed objects of one event (reusable buffers). */
 export class RecoEvent {
+  /** PF kinematics; eta and phi are NaN for charged pileup (see PfKinematics.compute). */
   readonly kin: PfKinematics = new PfKinematics();
   readonly leptons: LeptonList = new LeptonList();
   readonly photons: PhotonList = new PhotonList();
@@ -67,7 +68,8 @@ export function reconstructLeptons(
   out: RecoEvent,
   cfg: Readonly<RecoConfig> = RECO_13TEV,
 ): RecoEvent {
-  out.kin.compute(ev.pf);
+  // Charged pileup needs no (eta, phi) here (see PfKinematics.compute).
+  out.kin.compute(ev.pf, true);
   findLeptons(ev.pf, out.kin, cfg.leptons, out.leptons);
   return out;
 }

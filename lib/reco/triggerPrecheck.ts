@@ -27,18 +27,27 @@ import type { LeptonSelection } from "./select.ts";
 
 /** Azimuthal margin (radians) of the band pre-test; rounding errors are ~1e-15 rad. */
 const PHI_MARGIN = 1e-6;
+/** Pseudorapidity margin of the pz / pT pre-test; rounding errors are ~1e-15. */
+const ETA_MARGIN = 1e-6;
 /** Relative margin of the hard-event isolation bound (floating-point summation order). */
 const ISO_BOUND_MARGIN = 1e-9;
 
-const SUMS = new Float64Array(3);
+const SUMS = new Float64Array(6);
+
+/** A cone radius of {@link coneSums}: 0 (no cone) or in (0, 1.5). */
+function validConeR(r: number): boolean {
+  return r === 0 || (r > 0 && r < 1.5);
+}
 
 /**
  * The cone sums of lib/reco/leptons.ts for candidate `k` at (eta0, phi0) with transverse
- * momentum (lx, ly), lpt: with `idIso` false the trigger sums [charged (not pileup), neutral
- * hadrons, photons] within dR < coneR (as {@link isolationSums}); with `idIso` true the
- * delta-beta inputs [charged PV, charged PU, neutral] of particles with pT > particlePtMin
- * (as {@link idIsolation}). Candidates outside |dphi| < coneR + margin are rejected on
- * (px, py) alone; the others go through the exact test of leptons.ts.
+ * momentum (lx, ly), lpt, in one pass over the candidates: out[0..2] the delta-beta inputs
+ * [charged PV, charged PU, neutral] of particles with pT > particlePtMin within dR < idConeR
+ * (as {@link idIsolation}; 0 for none), out[3..5] the trigger sums [charged (not pileup),
+ * neutral hadrons, photons] within dR < isoConeR (as {@link isolationSums}; 0 for none).
+ * Candidates outside |dphi| < R + margin, or |eta - eta0| < R + margin (R the larger cone),
+ * are rejected on (px, py, pz) alone; the others go through the exact tests of leptons.ts for
+ * each cone, and each sum adds the same terms in the same order as there.
  */
 function coneSums(
   pf: PfCandidates,
@@ -46,20 +55,25 @@ function coneSums(
   eta0: number,
   phi0: number,
   lpt: number,
-  coneR: number,
-  idIso: boolean,
+  idConeR: number,
   particlePtMin: number,
+  isoConeR: number,
   out: Float64Array,
 ): Float64Array {
-  if (!(coneR > 0 && coneR < 1.5)) {
-    throw new RangeError(`triggerPrecheck: cone radius ${coneR} outside (0, 1.5)`);
+  if (!validConeR(idConeR) || !validConeR(isoConeR) || idConeR + isoConeR === 0) {
+    throw new RangeError(`triggerPrecheck: cone radii ${idConeR}, ${isoConeR} not in (0, 1.5)`);
   }
   const { px, py, pz, pfClass, fromPileup } = pf;
   const lx = px[k], ly = py[k];
-  const r2 = coneR * coneR;
+  const coneR = Math.max(idConeR, isoConeR);
+  const idR2 = idConeR * idConeR, isoR2 = isoConeR * isoConeR;
   const sinBand = Math.sin(Math.min(coneR + PHI_MARGIN, Math.PI / 2));
   const band = sinBand * sinBand * lpt * lpt;
-  let a = 0, b = 0, c = 0;
+  // eta = asinh(pz / pT) is increasing: |eta - eta0| > coneR + margin is decided on pz / pT
+  // against these bounds, without the asinh (the margin dwarfs the rounding errors).
+  const ratioLo = Math.sinh(eta0 - coneR - ETA_MARGIN);
+  const ratioHi = Math.sinh(eta0 + coneR + ETA_MARGIN);
+  let a = 0, b = 0, c = 0, ch = 0, neu = 0, gam = 0;
   for (let j = 0; j < pf.n; j++) {
     if (j === k) continue;
     const x = px[j], y = py[j];
@@ -69,27 +83,36 @@ function coneSums(
     const t2 = x * x + y * y;
     if (cross * cross >= band * t2) continue;
     const pt = Math.sqrt(t2);
-    if (idIso && pt <= particlePtMin) continue;
-    const de = etaOf(x, y, pz[j]) - eta0;
+    const inId = idConeR > 0 && pt > particlePtMin;
+    if (!inId && isoConeR === 0) continue;
+    const ratio = pz[j] / pt;
+    if (ratio < ratioLo || ratio > ratioHi) continue;
+    const de = Math.asinh(ratio) - eta0; // = etaOf(x, y, pz[j]) (pt > 0 here)
     if (de > coneR || de < -coneR) continue;
     let dp = phiOf(x, y) - phi0;
     if (dp > Math.PI) dp -= 2 * Math.PI;
     else if (dp < -Math.PI) dp += 2 * Math.PI;
-    if (de * de + dp * dp >= r2) continue;
+    const d2 = de * de + dp * dp;
     const cls = pfClass[j];
-    if (idIso) {
+    if (inId && !(de > idConeR || de < -idConeR) && !(d2 >= idR2)) {
       if (cls === PF.neutralHadron || cls === PF.photon) c += pt;
       else if (cls === PF.chargedHadron) {
         if (fromPileup[j] === 0) a += pt;
         else b += pt;
       }
-    } else if (cls === PF.neutralHadron) b += pt;
-    else if (cls === PF.photon) c += pt;
-    else if (cls === PF.chargedHadron && fromPileup[j] === 0) a += pt;
+    }
+    if (isoConeR > 0 && !(de > isoConeR || de < -isoConeR) && !(d2 >= isoR2)) {
+      if (cls === PF.neutralHadron) neu += pt;
+      else if (cls === PF.photon) gam += pt;
+      else if (cls === PF.chargedHadron && fromPileup[j] === 0) ch += pt;
+    }
   }
   out[0] = a;
   out[1] = b;
   out[2] = c;
+  out[3] = ch;
+  out[4] = neu;
+  out[5] = gam;
   return out;
 }
 
@@ -137,12 +160,12 @@ export function hasTriggerLepton(
   sel: Readonly<LeptonSelection>,
 ): boolean {
   return someTriggerCandidate(pf, cfg, sel, (k, pt, eta, phi) => {
-    if (pt > cfg.idIsoLeptonPtMin) {
-      const s = coneSums(pf, k, eta, phi, pt, cfg.idIsoConeR, true, cfg.idIsoParticlePtMin, SUMS);
-      if (!((s[0] + Math.max(s[2] - 0.5 * s[1], 0)) / pt < cfg.idIsoMax)) return false;
-    }
-    const s = coneSums(pf, k, eta, phi, pt, cfg.isoConeR, false, 0, SUMS);
-    return (s[0] + s[1] + s[2]) / pt < sel.isoMax;
+    // Both isolations in one pass (the trigger one is only needed when the first passes).
+    const id = pt > cfg.idIsoLeptonPtMin;
+    const idConeR = id ? cfg.idIsoConeR : 0;
+    const s = coneSums(pf, k, eta, phi, pt, idConeR, cfg.idIsoParticlePtMin, cfg.isoConeR, SUMS);
+    if (id && !((s[0] + Math.max(s[2] - 0.5 * s[1], 0)) / pt < cfg.idIsoMax)) return false;
+    return (s[3] + s[4] + s[5]) / pt < sel.isoMax;
   });
 }
 
@@ -159,7 +182,7 @@ export function hardEventFailsTrigger(
 ): boolean {
   const bound = sel.isoMax * (1 + ISO_BOUND_MARGIN);
   return !someTriggerCandidate(pf, cfg, sel, (k, pt, eta, phi) => {
-    const s = coneSums(pf, k, eta, phi, pt, cfg.isoConeR, false, 0, SUMS);
-    return (s[0] + s[1] + s[2]) / pt < bound;
+    const s = coneSums(pf, k, eta, phi, pt, 0, 0, cfg.isoConeR, SUMS);
+    return (s[3] + s[4] + s[5]) / pt < bound;
   });
 }

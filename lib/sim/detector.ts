@@ -153,6 +153,9 @@ export function detectorResponse(
 ): void {
   INVISIBLE.px = 0;
   INVISIBLE.py = 0;
+  // |pz / pT| above this means |eta| > caloAbsEta + 1e-6: outside, decided without the asinh
+  // (asinh is increasing; the margin dwarfs its rounding errors).
+  const ratioMax = Math.sinh(d.caloAbsEta + 1e-6);
   for (let i = 0; i < gen.n; i++) {
     if (gen.status[i] !== STATUS.final) continue;
     const pdg = gen.pdg[i];
@@ -165,7 +168,9 @@ export function detectorResponse(
     }
     const pt = Math.sqrt(px * px + py * py);
     if (pt < 1e-6) continue;
-    const absEta = Math.abs(Math.asinh(pz / pt));
+    const ratio = pz / pt;
+    if (ratio > ratioMax || ratio < -ratioMax) continue;
+    const absEta = Math.abs(Math.asinh(ratio));
     if (absEta >= d.caloAbsEta) continue;
     switch (apdg) {
       case PDG.gamma:

@@ -488,10 +488,13 @@ export function fillTruthLists(gen: GenParticles, out: SimEvent): void {
 }
 
 const ISO_R2 = 0.3 * 0.3;
+/** sin^2 of the azimuthal band |dphi| < 0.3 + margin that contains the isolation cone. */
+const ISO_SIN2_BAND = Math.sin(0.3 + 1e-6) ** 2;
 let isoEta = new Float64Array(512);
 let isoPhi = new Float64Array(512);
 let isoPt = new Float64Array(512);
 let isoLep = new Uint8Array(512);
+let isoIdx = new Int32Array(512);
 
 /**
  * Could this event pass the single-lepton trigger? True when some final electron/muon, or a
@@ -505,8 +508,12 @@ function couldTrigger(gen: GenParticles, ptMin: number, isoMax: number): boolean
     isoPhi = new Float64Array(2 * gen.n);
     isoPt = new Float64Array(2 * gen.n);
     isoLep = new Uint8Array(2 * gen.n);
+    isoIdx = new Int32Array(2 * gen.n);
   }
-  // Visible final particles above 0.5 GeV, with their (eta, phi, pT).
+  // Visible final particles above 0.5 GeV, with their pT. (eta, phi) are computed (NaN until
+  // then) for the candidates here and, below, only for particles within the azimuthal band
+  // of a candidate's cone (a test on px, py as in lib/reco/triggerPrecheck.ts), which are the
+  // only ones the cone test can accept: same sums, without an asinh and an atan2 each.
   let m = 0;
   let anyCandidate = false;
   for (let i = 0; i < gen.n; i++) {
@@ -515,29 +522,46 @@ function couldTrigger(gen: GenParticles, ptMin: number, isoMax: number): boolean
     if (a === 12 || a === 14 || a === 16) continue;
     const pt = gen.pt(i);
     if (pt < 0.5) continue;
-    isoEta[m] = gen.eta(i);
-    isoPhi[m] = gen.phi(i);
+    isoIdx[m] = i;
     const lep = a === 11 || a === 13;
     isoPt[m] = lep || a === 211 || a === 321 || a === 2212 ? pt : -pt;
     isoLep[m] = lep ? 1 : 0;
-    if (isoPt[m] > ptMin && Math.abs(isoEta[m]) < 2.5) anyCandidate = true;
+    isoEta[m] = NaN;
+    if (isoPt[m] > ptMin) {
+      isoEta[m] = gen.eta(i);
+      isoPhi[m] = gen.phi(i);
+      if (Math.abs(isoEta[m]) < 2.5) anyCandidate = true;
+    }
     m++;
   }
   if (!anyCandidate) return false;
+  const { px, py } = gen;
   for (let c = 0; c < m; c++) {
     const pt = isoPt[c];
     if (!(pt > ptMin) || Math.abs(isoEta[c]) >= 2.5) continue; // negative: not chargeable
     const eta = isoEta[c], phi = isoPhi[c];
+    const lx = px[isoIdx[c]], ly = py[isoIdx[c]];
+    const band = ISO_SIN2_BAND * pt * pt;
     let sum = 0;
     for (let j = 0; j < m; j++) {
-      if (j === c) continue;
+      // Electrons and muons are not in the isolation sums (lib/reco/leptons.ts).
+      if (j === c || isoLep[j] !== 0) continue;
+      const ij = isoIdx[j];
+      const x = px[ij], y = py[ij];
+      // |dphi| < pi/2 and sin^2(dphi) < sin^2(0.3 + margin)  <=>  |dphi| < 0.3 + margin.
+      if (x * lx + y * ly <= 0) continue;
+      const cross = x * ly - y * lx;
+      if (cross * cross >= band * (x * x + y * y)) continue;
+      if (isoEta[j] !== isoEta[j]) {
+        isoEta[j] = gen.eta(ij);
+        isoPhi[j] = gen.phi(ij);
+      }
       const de = isoEta[j] - eta;
       if (de > 0.3 || de < -0.3) continue;
       let dp = isoPhi[j] - phi;
       if (dp > Math.PI) dp -= 2 * Math.PI;
       else if (dp < -Math.PI) dp += 2 * Math.PI;
-      // Electrons and muons are not in the isolation sums (lib/reco/leptons.ts).
-      if (de * de + dp * dp < ISO_R2 && isoLep[j] === 0) sum += isoPt[j] < 0 ? -isoPt[j] : isoPt[j];
+      if (de * de + dp * dp < ISO_R2) sum += isoPt[j] < 0 ? -isoPt[j] : isoPt[j];
     }
     if (sum < isoMax * pt) return true;
   }
