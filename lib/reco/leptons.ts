@@ -29,6 +29,7 @@
  * The cone sums are written here rather than with lib/physics/isolation.ts because paper 1's
  * charged sum runs over several charged classes, while that helper sums one class only.
  */
+import { azimuthalBand, inAzimuthalBand } from "../physics/azimuthalBand.ts";
 import { eta as etaOf, phi as phiOf } from "../physics/fourVector.ts";
 import { PF, type PfCandidates } from "../sim/event.ts";
 import { growF64, growI32, growI8, growU8, KinematicList } from "./objects.ts";
@@ -251,23 +252,20 @@ export function idIsolation(
   const { px, py, pz, pfClass, fromPileup } = pf;
   const { pt, eta, phi } = kin;
   // Charged pileup skipped by kin.compute: (eta, phi) computed here, for those within the
-  // azimuthal band |dphi| < coneR + margin only (the test of lib/reco/triggerPrecheck.ts on
+  // azimuthal band |dphi| < coneR + margin only (lib/physics/azimuthalBand.ts: a test on
   // px, py; the band is wider than the cone by far more than the rounding errors).
   const lazy = kin.pileupTracksSkipped;
   if (lazy && !(coneR > 0 && coneR < 1.5)) {
     throw new RangeError(`idIsolation: cone radius ${coneR} outside (0, 1.5)`);
   }
   const lx = px[k], ly = py[k];
-  const sinBand = Math.sin(Math.min(coneR + 1e-6, Math.PI / 2));
-  const band = sinBand * sinBand * pt[k] * pt[k];
+  const band = azimuthalBand(coneR, pt[k]);
   for (let j = 0; j < pf.n; j++) {
     if (j === k || pt[j] <= particlePtMin) continue;
     let etaJ = eta[j], phiJ = phi[j];
     if (lazy && fromPileup[j] === 1 && pfClass[j] === PF.chargedHadron) {
       const x = px[j], y = py[j];
-      if (x * lx + y * ly <= 0) continue;
-      const cross = x * ly - y * lx;
-      if (cross * cross >= band * (x * x + y * y)) continue;
+      if (!inAzimuthalBand(x, y, x * x + y * y, lx, ly, band)) continue;
       etaJ = etaOf(x, y, pz[j]);
       phiJ = phiOf(x, y);
     }

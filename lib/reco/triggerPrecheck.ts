@@ -20,13 +20,12 @@
  *   used here.) A relative margin of 1e-9 on the bound covers the different order of the
  *   floating-point sums.
  */
+import { azimuthalBand, inAzimuthalBand } from "../physics/azimuthalBand.ts";
 import { eta as etaOf, phi as phiOf } from "../physics/fourVector.ts";
 import { PF, type PfCandidates } from "../sim/event.ts";
 import type { LeptonConfig } from "./leptons.ts";
 import type { LeptonSelection } from "./select.ts";
 
-/** Azimuthal margin (radians) of the band pre-test; rounding errors are ~1e-15 rad. */
-const PHI_MARGIN = 1e-6;
 /** Pseudorapidity margin of the pz / pT pre-test; rounding errors are ~1e-15. */
 const ETA_MARGIN = 1e-6;
 /** Relative margin of the hard-event isolation bound (floating-point summation order). */
@@ -67,8 +66,7 @@ function coneSums(
   const lx = px[k], ly = py[k];
   const coneR = Math.max(idConeR, isoConeR);
   const idR2 = idConeR * idConeR, isoR2 = isoConeR * isoConeR;
-  const sinBand = Math.sin(Math.min(coneR + PHI_MARGIN, Math.PI / 2));
-  const band = sinBand * sinBand * lpt * lpt;
+  const band = azimuthalBand(coneR, lpt);
   // eta = asinh(pz / pT) is increasing: |eta - eta0| > coneR + margin is decided on pz / pT
   // against these bounds, without the asinh (the margin dwarfs the rounding errors).
   const ratioLo = Math.sinh(eta0 - coneR - ETA_MARGIN);
@@ -77,11 +75,8 @@ function coneSums(
   for (let j = 0; j < pf.n; j++) {
     if (j === k) continue;
     const x = px[j], y = py[j];
-    // |dphi| < pi/2 and sin^2(dphi) < sin^2(coneR + margin)  <=>  |dphi| < coneR + margin.
-    if (x * lx + y * ly <= 0) continue;
-    const cross = x * ly - y * lx;
     const t2 = x * x + y * y;
-    if (cross * cross >= band * t2) continue;
+    if (!inAzimuthalBand(x, y, t2, lx, ly, band)) continue;
     const pt = Math.sqrt(t2);
     const inId = idConeR > 0 && pt > particlePtMin;
     if (!inId && isoConeR === 0) continue;

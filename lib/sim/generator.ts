@@ -88,6 +88,7 @@
  * (no Math.random, no hidden state). Buffers: the generator-level record is a module-level
  * scratch buffer (one per worker/isolate); `out` is filled in place.
  */
+import { azimuthalBand, inAzimuthalBand } from "../physics/azimuthalBand.ts";
 import type { Rng } from "../random/rng.ts";
 import { type PfCandidates, resetTruth, type SimEvent, type TruthSummary } from "./event.ts";
 import {
@@ -488,8 +489,6 @@ export function fillTruthLists(gen: GenParticles, out: SimEvent): void {
 }
 
 const ISO_R2 = 0.3 * 0.3;
-/** sin^2 of the azimuthal band |dphi| < 0.3 + margin that contains the isolation cone. */
-const ISO_SIN2_BAND = Math.sin(0.3 + 1e-6) ** 2;
 let isoEta = new Float64Array(512);
 let isoPhi = new Float64Array(512);
 let isoPt = new Float64Array(512);
@@ -512,7 +511,7 @@ function couldTrigger(gen: GenParticles, ptMin: number, isoMax: number): boolean
   }
   // Visible final particles above 0.5 GeV, with their pT. (eta, phi) are computed (NaN until
   // then) for the candidates here and, below, only for particles within the azimuthal band
-  // of a candidate's cone (a test on px, py as in lib/reco/triggerPrecheck.ts), which are the
+  // of a candidate's cone (lib/physics/azimuthalBand.ts: a test on px, py), which are the
   // only ones the cone test can accept: same sums, without an asinh and an atan2 each.
   let m = 0;
   let anyCandidate = false;
@@ -541,17 +540,14 @@ function couldTrigger(gen: GenParticles, ptMin: number, isoMax: number): boolean
     if (!(pt > ptMin) || Math.abs(isoEta[c]) >= 2.5) continue; // negative: not chargeable
     const eta = isoEta[c], phi = isoPhi[c];
     const lx = px[isoIdx[c]], ly = py[isoIdx[c]];
-    const band = ISO_SIN2_BAND * pt * pt;
+    const band = azimuthalBand(0.3, pt);
     let sum = 0;
     for (let j = 0; j < m; j++) {
       // Electrons and muons are not in the isolation sums (lib/reco/leptons.ts).
       if (j === c || isoLep[j] !== 0) continue;
       const ij = isoIdx[j];
       const x = px[ij], y = py[ij];
-      // |dphi| < pi/2 and sin^2(dphi) < sin^2(0.3 + margin)  <=>  |dphi| < 0.3 + margin.
-      if (x * lx + y * ly <= 0) continue;
-      const cross = x * ly - y * lx;
-      if (cross * cross >= band * (x * x + y * y)) continue;
+      if (!inAzimuthalBand(x, y, x * x + y * y, lx, ly, band)) continue;
       if (isoEta[j] !== isoEta[j]) {
         isoEta[j] = gen.eta(ij);
         isoPhi[j] = gen.phi(ij);
