@@ -30,9 +30,13 @@ export function pt2(px: number, py: number): number {
  * the sign of pz (0 for the null vector).
  */
 export function eta(px: number, py: number, pz: number): number {
-  const t = Math.sqrt(px * px + py * py);
-  if (t === 0) return pz > 0 ? MAX_RAPIDITY : pz < 0 ? -MAX_RAPIDITY : 0;
-  return Math.asinh(pz / t);
+  return etaFromPtPz(Math.sqrt(px * px + py * py), pz);
+}
+
+/** {@link eta} from pT = sqrt(px^2 + py^2) and pz (GeV), for callers that have pT already. */
+export function etaFromPtPz(pt: number, pz: number): number {
+  if (pt === 0) return pz > 0 ? MAX_RAPIDITY : pz < 0 ? -MAX_RAPIDITY : 0;
+  return Math.asinh(pz / pt);
 }
 
 /**

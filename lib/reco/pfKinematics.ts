@@ -3,7 +3,7 @@
  * shared by isolation, photon finding and jet input selection (which would otherwise each
  * recompute asinh/atan2 for ~1000-2000 candidates per lepton).
  */
-import { eta as etaOf, phi as phiOf } from "../physics/fourVector.ts";
+import { etaFromPtPz, phi as phiOf } from "../physics/fourVector.ts";
 import { PF, type PfCandidates } from "../sim/event.ts";
 import { growF64 } from "./objects.ts";
 
@@ -58,8 +58,7 @@ export class PfKinematics {
         phiA[i] = NaN;
         continue;
       }
-      // etaOf(x, y, pz[i]) without recomputing its square root.
-      etaA[i] = t === 0 ? etaOf(x, y, pz[i]) : Math.asinh(pz[i] / t);
+      etaA[i] = etaFromPtPz(t, pz[i]);
       phiA[i] = phiOf(x, y);
     }
     this.n = pf.n;
